@@ -1,0 +1,519 @@
+package tracker
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// ErrUsage is wrapped by RunsCLI errors about the command line itself.
+var ErrUsage = errors.New("tracker: usage")
+
+// RunsUsage documents RunsCLI.
+const RunsUsage = `usage: runs <command> [flags] [args]
+commands:
+  ls [-filter F] [-order O] [-limit N] [-columns params.pair,metrics.map,...]
+  show ID
+  compare ID ID...      side by side; rows whose values differ are marked *
+  diff ID ID            only the differences
+  export -format csv|json [-filter F] [-order O]
+  rm ID
+  gc [-stale 60s]       mark RUNNING runs with a stale heartbeat KILLED`
+
+// RunsCLI runs one runs subcommand against the database at dbPath,
+// writing to stdout.
+func RunsCLI(args []string, stdout io.Writer, dbPath string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: missing command\n%s", ErrUsage, RunsUsage)
+	}
+	cmd, rest := args[0], args[1:]
+	fs := flag.NewFlagSet("runs "+cmd, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var (
+		filterF = fs.String("filter", "", "filter expression")
+		order   = fs.String("order", "", "order expression")
+		limit   = fs.Int("limit", 0, "maximum number of runs (0: all)")
+		columns = fs.String("columns", "", "extra columns, comma-separated")
+		format  = fs.String("format", "csv", "export format: csv or json")
+		stale   = fs.Duration("stale", DefaultStaleAfter, "heartbeat age after which a RUNNING run is KILLED")
+	)
+	allowed := map[string][]string{
+		"ls": {"filter", "order", "limit", "columns"}, "show": nil, "compare": nil, "diff": nil,
+		"export": {"format", "filter", "order"}, "rm": nil, "gc": {"stale"},
+	}
+	flags, ok := allowed[cmd]
+	if !ok {
+		return fmt.Errorf("%w: unknown command %q\n%s", ErrUsage, cmd, RunsUsage)
+	}
+	if err := fs.Parse(rest); err != nil {
+		return fmt.Errorf("%w: runs %s: %v", ErrUsage, cmd, err)
+	}
+	var bad []string
+	fs.Visit(func(f *flag.Flag) {
+		for _, a := range flags {
+			if a == f.Name {
+				return
+			}
+		}
+		bad = append(bad, "-"+f.Name)
+	})
+	if len(bad) > 0 {
+		return fmt.Errorf("%w: runs %s does not take %s", ErrUsage, cmd, strings.Join(bad, ", "))
+	}
+	ids, err := parseIDs(cmd, fs.Args())
+	if err != nil {
+		return err
+	}
+	nargs := map[string][2]int{"ls": {0, 0}, "export": {0, 0}, "gc": {0, 0}, "show": {1, 1}, "rm": {1, 1},
+		"diff": {2, 2}, "compare": {2, math.MaxInt}}[cmd]
+	if len(ids) < nargs[0] || len(ids) > nargs[1] {
+		return fmt.Errorf("%w: runs %s: wrong number of run ids (%d)\n%s", ErrUsage, cmd, len(ids), RunsUsage)
+	}
+	db, err := Open(dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	switch cmd {
+	case "ls":
+		return cliList(db, stdout, *filterF, *order, *limit, *columns)
+	case "show":
+		return cliShow(db, stdout, ids[0])
+	case "compare":
+		return cliCompare(db, stdout, ids)
+	case "diff":
+		return cliDiff(db, stdout, ids[0], ids[1])
+	case "export":
+		return cliExport(db, stdout, *format, *filterF, *order)
+	case "rm":
+		if err := db.DeleteRun(ids[0]); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "deleted run %d\n", ids[0])
+		return nil
+	case "gc":
+		n, err := db.GC(*stale)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "marked %d stale run(s) KILLED\n", n)
+		return nil
+	}
+	return nil
+}
+
+func parseIDs(cmd string, args []string) ([]int64, error) {
+	ids := make([]int64, len(args))
+	for i, a := range args {
+		id, err := strconv.ParseInt(a, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%w: runs %s: argument %d: run id %q is not an integer", ErrUsage, cmd, i+1, a)
+		}
+		ids[i] = id
+	}
+	return ids, nil
+}
+
+// fmtFloat prints a metric with 6 significant digits to keep tables narrow.
+func fmtFloat(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
+
+func fmtWhen(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05Z")
+}
+
+// column returns the value of a column spec (params.K, tags.K, metrics.K,
+// or an attribute) for rr, "" when absent.
+func column(rr *RunRecord, spec string) (string, error) {
+	prefix, key, found := strings.Cut(spec, ".")
+	if found {
+		switch prefix {
+		case "params", "param":
+			return rr.Params[key], nil
+		case "tags", "tag":
+			return rr.Tags[key], nil
+		case "metrics", "metric":
+			if v, ok := rr.Metric(key); ok {
+				return fmtFloat(v), nil
+			}
+			return "", nil
+		case "attributes", "attribute", "attr":
+			spec = key
+		default:
+			return "", fmt.Errorf("%w: column %q: unknown prefix %q", ErrUsage, spec, prefix)
+		}
+	}
+	switch spec {
+	case "id":
+		return strconv.FormatInt(rr.ID, 10), nil
+	case "name":
+		return rr.Name, nil
+	case "experiment":
+		return rr.Experiment, nil
+	case "status":
+		return rr.Status, nil
+	case "start":
+		return fmtWhen(rr.Start), nil
+	case "end":
+		return fmtWhen(rr.End), nil
+	case "heartbeat":
+		return fmtWhen(rr.Heartbeat), nil
+	case "duration":
+		return rr.Duration().Round(time.Second).String(), nil
+	case "error":
+		return rr.Error, nil
+	case "git_commit":
+		return rr.GitCommit, nil
+	case "git_dirty":
+		return strconv.FormatBool(rr.GitDirty), nil
+	case "diff_hash":
+		return rr.DiffHash, nil
+	case "host":
+		return rr.Host, nil
+	case "go_version":
+		return rr.GoVersion, nil
+	case "gomlx_version":
+		return rr.GoMLXVersion, nil
+	case "backend":
+		return rr.Backend, nil
+	case "config_hash":
+		return rr.ConfigHash, nil
+	}
+	return "", fmt.Errorf("%w: unknown column %q (use params.K, metrics.K, tags.K or an attribute)", ErrUsage, spec)
+}
+
+func cliList(db *DB, w io.Writer, filterExpr, order string, limit int, columns string) error {
+	runs, err := db.SearchRuns(filterExpr, order, limit)
+	if err != nil {
+		return err
+	}
+	cols := []string{"id", "experiment", "name", "status", "start", "duration"}
+	if columns != "" {
+		for _, c := range strings.Split(columns, ",") {
+			if c = strings.TrimSpace(c); c != "" {
+				cols = append(cols, c)
+			}
+		}
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.ToUpper(strings.Join(cols, "\t")))
+	for _, rr := range runs {
+		vals := make([]string, len(cols))
+		for i, c := range cols {
+			v, err := column(rr, c)
+			if err != nil {
+				return err
+			}
+			if v == "" {
+				v = "-"
+			}
+			vals[i] = v
+		}
+		fmt.Fprintln(tw, strings.Join(vals, "\t"))
+	}
+	return tw.Flush()
+}
+
+func sortedKeys[V any](maps ...map[string]V) []string {
+	set := map[string]bool{}
+	for _, m := range maps {
+		for k := range m {
+			set[k] = true
+		}
+	}
+	keys := make([]string, 0, len(set))
+	for k := range set {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func cliShow(db *DB, w io.Writer, id int64) error {
+	rr, err := db.GetRun(id)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "run\t%d\n", rr.ID)
+	for _, a := range []string{"name", "experiment", "status", "start", "end", "duration", "heartbeat", "error",
+		"git_commit", "git_dirty", "diff_hash", "host", "go_version", "gomlx_version", "backend", "config_hash"} {
+		v, _ := column(rr, a)
+		if a == "duration" && rr.End.IsZero() {
+			continue
+		}
+		if v == "" {
+			v = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\n", a, v)
+	}
+	section := func(title string, keys []string, val func(string) string) {
+		if len(keys) == 0 {
+			return
+		}
+		fmt.Fprintf(tw, "\n%s:\n", title)
+		for _, k := range keys {
+			fmt.Fprintf(tw, "  %s\t%s\n", k, val(k))
+		}
+	}
+	section("params", sortedKeys(rr.Params), func(k string) string { return rr.Params[k] })
+	section("tags", sortedKeys(rr.Tags), func(k string) string { return rr.Tags[k] })
+	section("final metrics", sortedKeys(rr.Final), func(k string) string { return fmtFloat(rr.Final[k]) })
+	keys, err := db.MetricKeys(id)
+	if err != nil {
+		return err
+	}
+	if len(keys) > 0 {
+		fmt.Fprintf(tw, "\nlatest metrics:\n")
+		for _, k := range keys {
+			var step, n int64
+			if err := db.sql.QueryRow(`SELECT l.step, (SELECT COUNT(*) FROM metrics m WHERE m.run_id = l.run_id AND m.key = l.key)
+				FROM latest_metrics l WHERE l.run_id = ? AND l.key = ?`, id, k).Scan(&step, &n); err != nil {
+				return fmt.Errorf("tracker: run %d: metric %q: %w", id, k, err)
+			}
+			fmt.Fprintf(tw, "  %s\t%s (step %d, %d points)\n", k, fmtFloat(rr.Latest[k]), step, n)
+		}
+	}
+	measures, err := db.PerQueryMeasures(id)
+	if err != nil {
+		return err
+	}
+	if len(measures) > 0 {
+		fmt.Fprintf(tw, "\nper-query:\n")
+		for _, m := range measures {
+			pq, err := db.PerQuery(id, m)
+			if err != nil {
+				return err
+			}
+			sum := 0.0
+			for _, v := range pq {
+				sum += v
+			}
+			fmt.Fprintf(tw, "  %s\t%d queries, mean %s\n", m, len(pq), fmtFloat(sum/float64(len(pq))))
+		}
+	}
+	arts, err := db.Artifacts(id)
+	if err != nil {
+		return err
+	}
+	if len(arts) > 0 {
+		fmt.Fprintf(tw, "\nartifacts:\n")
+		for _, a := range arts {
+			fmt.Fprintf(tw, "  %s\t%s %d bytes sha256:%s\n", a.Path, a.Kind, a.Size, a.SHA256)
+		}
+	}
+	return tw.Flush()
+}
+
+// compareRows lists the fields compared between runs: attributes that
+// describe the configuration, then params, tags and metrics.
+func compareRows(runs []*RunRecord) (names []string, vals [][]string) {
+	add := func(name string, get func(*RunRecord) (string, bool)) {
+		row := make([]string, len(runs))
+		for i, rr := range runs {
+			v, ok := get(rr)
+			if !ok {
+				v = "-"
+			}
+			row[i] = v
+		}
+		names = append(names, name)
+		vals = append(vals, row)
+	}
+	for _, a := range []string{"name", "experiment", "status", "git_commit", "git_dirty", "diff_hash", "go_version",
+		"gomlx_version", "backend", "config_hash"} {
+		add(a, func(rr *RunRecord) (string, bool) {
+			v, _ := column(rr, a)
+			if a == "config_hash" && len(v) > 12 {
+				v = v[:12] // enough to tell configurations apart side by side
+			}
+			return v, v != ""
+		})
+	}
+	var params, tags []map[string]string
+	for _, rr := range runs {
+		params = append(params, rr.Params)
+		tags = append(tags, rr.Tags)
+	}
+	for _, k := range sortedKeys(params...) {
+		add("params."+k, func(rr *RunRecord) (string, bool) { v, ok := rr.Params[k]; return v, ok })
+	}
+	for _, k := range sortedKeys(tags...) {
+		add("tags."+k, func(rr *RunRecord) (string, bool) { v, ok := rr.Tags[k]; return v, ok })
+	}
+	var metricMaps []map[string]float64
+	for _, rr := range runs {
+		metricMaps = append(metricMaps, rr.Final, rr.Latest)
+	}
+	for _, k := range sortedKeys(metricMaps...) {
+		add("metrics."+k, func(rr *RunRecord) (string, bool) {
+			v, ok := rr.Metric(k)
+			return fmtFloat(v), ok
+		})
+	}
+	return names, vals
+}
+
+func differs(row []string) bool {
+	for _, v := range row[1:] {
+		if v != row[0] {
+			return true
+		}
+	}
+	return false
+}
+
+func getRuns(db *DB, ids []int64) ([]*RunRecord, error) {
+	runs := make([]*RunRecord, len(ids))
+	for i, id := range ids {
+		rr, err := db.GetRun(id)
+		if err != nil {
+			return nil, err
+		}
+		runs[i] = rr
+	}
+	return runs, nil
+}
+
+func cliCompare(db *DB, w io.Writer, ids []int64) error {
+	runs, err := getRuns(db, ids)
+	if err != nil {
+		return err
+	}
+	names, vals := compareRows(runs)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprint(tw, " \tfield")
+	for _, id := range ids {
+		fmt.Fprintf(tw, "\trun %d", id)
+	}
+	fmt.Fprintln(tw)
+	for i, n := range names {
+		mark := " "
+		if differs(vals[i]) {
+			mark = "*"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", mark, n, strings.Join(vals[i], "\t"))
+	}
+	return tw.Flush()
+}
+
+func cliDiff(db *DB, w io.Writer, a, b int64) error {
+	runs, err := getRuns(db, []int64{a, b})
+	if err != nil {
+		return err
+	}
+	names, vals := compareRows(runs)
+	n := 0
+	for i, name := range names {
+		if !differs(vals[i]) {
+			continue
+		}
+		n++
+		fmt.Fprintf(w, "%s: %s -> %s\n", name, vals[i][0], vals[i][1])
+	}
+	if n == 0 {
+		fmt.Fprintf(w, "runs %d and %d do not differ\n", a, b)
+	}
+	return nil
+}
+
+// jsonFloat encodes NaN and ±Inf (which JSON cannot hold) as null.
+type jsonFloat float64
+
+func (f jsonFloat) MarshalJSON() ([]byte, error) {
+	v := float64(f)
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return []byte("null"), nil
+	}
+	return json.Marshal(v)
+}
+
+func jsonFloats(m map[string]float64) map[string]jsonFloat {
+	out := make(map[string]jsonFloat, len(m))
+	for k, v := range m {
+		out[k] = jsonFloat(v)
+	}
+	return out
+}
+
+func cliExport(db *DB, w io.Writer, format, filterExpr, order string) error {
+	runs, err := db.SearchRuns(filterExpr, order, 0)
+	if err != nil {
+		return err
+	}
+	switch format {
+	case "json":
+		type exported struct {
+			*RunRecord
+			Final  map[string]jsonFloat `json:"final_metrics"`
+			Latest map[string]jsonFloat `json:"latest_metrics"`
+		}
+		out := make([]exported, len(runs))
+		for i, rr := range runs {
+			out[i] = exported{rr, jsonFloats(rr.Final), jsonFloats(rr.Latest)}
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	case "csv":
+		var params, tags []map[string]string
+		var metrics []map[string]float64
+		for _, rr := range runs {
+			params = append(params, rr.Params)
+			tags = append(tags, rr.Tags)
+			metrics = append(metrics, rr.Final, rr.Latest)
+		}
+		attrs := []string{"id", "experiment", "name", "status", "start", "end", "error", "git_commit", "git_dirty",
+			"diff_hash", "host", "go_version", "gomlx_version", "backend", "config_hash"}
+		header := append([]string{}, attrs...)
+		for _, k := range sortedKeys(params...) {
+			header = append(header, "params."+k)
+		}
+		for _, k := range sortedKeys(tags...) {
+			header = append(header, "tags."+k)
+		}
+		for _, k := range sortedKeys(metrics...) {
+			header = append(header, "metrics."+k)
+		}
+		cw := csv.NewWriter(w)
+		if err := cw.Write(header); err != nil {
+			return err
+		}
+		for _, rr := range runs {
+			row := make([]string, len(header))
+			for i, h := range header {
+				switch {
+				case h == "start":
+					row[i] = rr.Start.UTC().Format(time.RFC3339Nano)
+				case h == "end":
+					if !rr.End.IsZero() {
+						row[i] = rr.End.UTC().Format(time.RFC3339Nano)
+					}
+				case strings.HasPrefix(h, "metrics."):
+					if v, ok := rr.Metric(h[len("metrics."):]); ok {
+						row[i] = strconv.FormatFloat(v, 'g', -1, 64)
+					}
+				default:
+					row[i], _ = column(rr, h)
+				}
+			}
+			if err := cw.Write(row); err != nil {
+				return err
+			}
+		}
+		cw.Flush()
+		return cw.Error()
+	}
+	return fmt.Errorf("%w: runs export: -format %q (want csv or json)", ErrUsage, format)
+}

@@ -1,0 +1,299 @@
+package tracker
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+)
+
+// Sentinel errors.
+var (
+	ErrRunNotFound     = errors.New("tracker: run not found")
+	ErrRunEnded        = errors.New("tracker: run already ended")
+	ErrParamImmutable  = errors.New("tracker: parameter already set to a different value")
+	ErrSchemaTooNew    = errors.New("tracker: database schema is newer than this program")
+	ErrInvalidArgument = errors.New("tracker: invalid argument")
+)
+
+// Run statuses.
+const (
+	StatusRunning  = "RUNNING"
+	StatusFinished = "FINISHED"
+	StatusFailed   = "FAILED"
+	StatusKilled   = "KILLED"
+)
+
+// Defaults for Options.
+const (
+	DefaultStaleAfter        = 60 * time.Second
+	DefaultHeartbeatInterval = 5 * time.Second
+	DefaultFlushInterval     = time.Second
+	DefaultBatchSize         = 1000
+	DefaultBusyTimeout       = 10 * time.Second
+)
+
+// Options tunes a DB; zero fields take the defaults above.
+type Options struct {
+	// StaleAfter: on Open, RUNNING runs whose heartbeat is older than this
+	// are marked KILLED. Negative disables the check.
+	StaleAfter time.Duration
+	// HeartbeatInterval between heartbeat updates of a live run.
+	HeartbeatInterval time.Duration
+	// FlushInterval: buffered metric points are written at least this often.
+	FlushInterval time.Duration
+	// BatchSize: LogMetric writes the buffer once it holds this many points.
+	BatchSize int
+}
+
+func (o Options) withDefaults() Options {
+	if o.StaleAfter == 0 {
+		o.StaleAfter = DefaultStaleAfter
+	}
+	if o.HeartbeatInterval <= 0 {
+		o.HeartbeatInterval = DefaultHeartbeatInterval
+	}
+	if o.FlushInterval <= 0 {
+		o.FlushInterval = DefaultFlushInterval
+	}
+	if o.BatchSize <= 0 {
+		o.BatchSize = DefaultBatchSize
+	}
+	return o
+}
+
+// DB is an open tracker database. It is safe for concurrent use.
+type DB struct {
+	sql  *sql.DB
+	path string
+	opts Options
+}
+
+// DefaultPath returns $OTCLIR_DB, or "results.db" when it is unset.
+func DefaultPath() string {
+	if p := os.Getenv("OTCLIR_DB"); p != "" {
+		return p
+	}
+	return "results.db"
+}
+
+// timeFormat is fixed-width so that text order is time order.
+const timeFormat = "2006-01-02T15:04:05.000000000Z"
+
+func fmtTime(t time.Time) string { return t.UTC().Format(timeFormat) }
+
+func parseTime(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(timeFormat, s)
+	if err != nil {
+		// Written by this package, so it parses; a hand-edited value falls
+		// back to RFC 3339.
+		t, _ = time.Parse(time.RFC3339Nano, s)
+	}
+	return t
+}
+
+// Open opens (creating if needed) the tracker database at path with the
+// default Options.
+func Open(path string) (*DB, error) { return OpenOptions(path, Options{}) }
+
+// OpenOptions opens (creating if needed) the tracker database at path,
+// applies pending schema migrations and marks stale RUNNING runs KILLED.
+func OpenOptions(path string, opts Options) (*DB, error) {
+	if path == "" {
+		return nil, fmt.Errorf("%w: empty database path", ErrInvalidArgument)
+	}
+	opts = opts.withDefaults()
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("tracker: %s: %w", path, err)
+	}
+	q := url.Values{}
+	q.Set("_journal_mode", "WAL")
+	q.Set("_busy_timeout", fmt.Sprint(DefaultBusyTimeout.Milliseconds()))
+	q.Set("_synchronous", "NORMAL")
+	q.Set("_foreign_keys", "on")
+	// _txlock=immediate: write transactions take the lock at BEGIN, so the
+	// busy timeout applies instead of failing on lock upgrade.
+	q.Set("_txlock", "immediate")
+	dsn := "file:" + (&url.URL{Path: abs}).EscapedPath() + "?" + q.Encode()
+	sdb, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("tracker: open %s: %w", path, err)
+	}
+	db := &DB{sql: sdb, path: path, opts: opts}
+	if err := db.migrate(); err != nil {
+		sdb.Close()
+		return nil, fmt.Errorf("tracker: %s: %w", path, err)
+	}
+	if opts.StaleAfter > 0 {
+		if _, err := db.GC(opts.StaleAfter); err != nil {
+			sdb.Close()
+			return nil, err
+		}
+	}
+	return db, nil
+}
+
+// Path returns the path the DB was opened with.
+func (db *DB) Path() string { return db.path }
+
+// SQL exposes the underlying handle for read-only ad-hoc queries (tables,
+// notebooks). Writes should go through the API.
+func (db *DB) SQL() *sql.DB { return db.sql }
+
+// Close closes the database. Runs still open are left RUNNING; finish them
+// first.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// migrations[i] moves the schema from version i to i+1. Never edit a
+// released migration: append a new one.
+var migrations = []string{
+	`
+CREATE TABLE experiments (
+	id      INTEGER PRIMARY KEY,
+	name    TEXT NOT NULL UNIQUE,
+	created TEXT NOT NULL
+);
+CREATE TABLE runs (
+	id            INTEGER PRIMARY KEY AUTOINCREMENT,
+	name          TEXT NOT NULL,
+	experiment_id INTEGER NOT NULL REFERENCES experiments(id),
+	status        TEXT NOT NULL CHECK (status IN ('RUNNING','FINISHED','FAILED','KILLED')),
+	start_time    TEXT NOT NULL,
+	end_time      TEXT,
+	heartbeat     TEXT NOT NULL,
+	error         TEXT NOT NULL DEFAULT '',
+	git_commit    TEXT NOT NULL DEFAULT '',
+	git_dirty     INTEGER NOT NULL DEFAULT 0,
+	diff_hash     TEXT NOT NULL DEFAULT '',
+	host          TEXT NOT NULL DEFAULT '',
+	go_version    TEXT NOT NULL DEFAULT '',
+	gomlx_version TEXT NOT NULL DEFAULT '',
+	backend       TEXT NOT NULL DEFAULT '',
+	config_hash   TEXT NOT NULL
+);
+CREATE INDEX runs_by_config ON runs(experiment_id, config_hash, status);
+CREATE INDEX runs_by_status ON runs(status, heartbeat);
+CREATE TABLE params (
+	run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+	key    TEXT NOT NULL,
+	value  TEXT NOT NULL,
+	PRIMARY KEY (run_id, key)
+) WITHOUT ROWID;
+CREATE TABLE tags (
+	run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+	key    TEXT NOT NULL,
+	value  TEXT NOT NULL,
+	PRIMARY KEY (run_id, key)
+) WITHOUT ROWID;
+CREATE TABLE metrics (
+	run_id    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+	key       TEXT NOT NULL,
+	step      INTEGER NOT NULL,
+	value     REAL,               -- NULL stores NaN
+	wall_time INTEGER NOT NULL    -- Unix nanoseconds
+);
+CREATE INDEX metrics_by_run_key ON metrics(run_id, key, step);
+CREATE TABLE latest_metrics (
+	run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+	key    TEXT NOT NULL,
+	step   INTEGER NOT NULL,
+	value  REAL,
+	PRIMARY KEY (run_id, key)
+) WITHOUT ROWID;
+CREATE TABLE final_metrics (
+	run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+	key    TEXT NOT NULL,
+	value  REAL,
+	PRIMARY KEY (run_id, key)
+) WITHOUT ROWID;
+CREATE TABLE per_query (
+	run_id  INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+	measure TEXT NOT NULL,
+	qid     TEXT NOT NULL,
+	value   REAL,
+	PRIMARY KEY (run_id, measure, qid)
+) WITHOUT ROWID;
+CREATE TABLE artifacts (
+	run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+	path   TEXT NOT NULL,
+	kind   TEXT NOT NULL,
+	size   INTEGER NOT NULL,
+	sha256 TEXT NOT NULL,
+	logged TEXT NOT NULL,
+	PRIMARY KEY (run_id, path)
+) WITHOUT ROWID;
+`,
+}
+
+// SchemaVersion is the schema version this package writes.
+var SchemaVersion = len(migrations)
+
+func (db *DB) migrate() error {
+	tx, err := db.sql.Begin() // immediate: one process migrates at a time
+	if err != nil {
+		return fmt.Errorf("begin migration: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("create schema_version: %w", err)
+	}
+	var v int
+	err = tx.QueryRow(`SELECT version FROM schema_version`).Scan(&v)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if _, err := tx.Exec(`INSERT INTO schema_version(version) VALUES (0)`); err != nil {
+			return err
+		}
+	case err != nil:
+		return fmt.Errorf("read schema_version: %w", err)
+	}
+	if v > len(migrations) {
+		return fmt.Errorf("%w: version %d, this program knows up to %d", ErrSchemaTooNew, v, len(migrations))
+	}
+	for ; v < len(migrations); v++ {
+		if _, err := tx.Exec(migrations[v]); err != nil {
+			return fmt.Errorf("migration %d->%d: %w", v, v+1, err)
+		}
+		if _, err := tx.Exec(`UPDATE schema_version SET version = ?`, v+1); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// GC marks RUNNING runs whose heartbeat is older than staleAfter KILLED
+// (their end time is the last heartbeat) and returns how many it marked.
+// GC(0) marks every RUNNING run whose heartbeat is in the past: use it
+// only when no logger is alive.
+func (db *DB) GC(staleAfter time.Duration) (killed int, err error) {
+	cutoff := time.Now().Add(-staleAfter)
+	res, err := db.sql.Exec(`UPDATE runs SET status = 'KILLED', end_time = heartbeat,
+		error = 'no heartbeat since ' || heartbeat || ' (process died?)'
+		WHERE status = 'RUNNING' AND heartbeat < ?`, fmtTime(cutoff))
+	if err != nil {
+		return 0, fmt.Errorf("tracker: gc %s: %w", db.path, err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// DeleteRun deletes run id and everything logged for it.
+func (db *DB) DeleteRun(id int64) error {
+	res, err := db.sql.Exec(`DELETE FROM runs WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("tracker: delete run %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("%w: id %d", ErrRunNotFound, id)
+	}
+	return nil
+}

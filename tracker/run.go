@@ -1,0 +1,530 @@
+package tracker
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// RunSpec describes a run to start.
+type RunSpec struct {
+	Experiment   string
+	Name         string
+	Params       map[string]string // immutable once recorded; hashed into the config hash
+	Tags         map[string]string
+	Backend      string
+	GoMLXVersion string // the caller passes the GoMLX version it links
+}
+
+// Run is a live run owned by this process. Its methods are safe for
+// concurrent use.
+type Run struct {
+	db         *DB
+	id         int64
+	experiment string
+
+	mu     sync.Mutex // guards buf, ended, bgErr
+	buf    []MetricPoint
+	keys   []string // keys[i] is the key of buf[i]
+	ended  bool
+	bgErr  error // error of a background flush, reported by the next call
+	flushM sync.Mutex
+
+	stop chan struct{}
+	done chan struct{}
+}
+
+// MetricPoint is one logged value of a metric.
+type MetricPoint struct {
+	Step  int64
+	Value float64 // NaN is stored as SQL NULL and read back as NaN
+	Time  time.Time
+}
+
+// ConfigHash is the hex SHA-256 of the experiment name and the params in
+// key order; two runs with equal hashes ran the same configuration.
+func ConfigHash(experiment string, params map[string]string) string {
+	h := sha256.New()
+	// Length-prefixed fields: no choice of keys and values collides.
+	fmt.Fprintf(h, "%d:%s;", len(experiment), experiment)
+	keys := make([]string, 0, len(params))
+	for k := range params {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := params[k]
+		fmt.Fprintf(h, "%d:%s=%d:%s;", len(k), k, len(v), v)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// GitInfo is the state of the git work tree a run started in.
+type GitInfo struct {
+	Commit   string // HEAD, "" when not in a repository or no commit yet
+	Dirty    bool   // uncommitted changes (tracked or untracked files)
+	DiffHash string // hex SHA-256 of `git diff HEAD` plus untracked names; "" when clean
+}
+
+// Git returns the state of the git work tree containing dir (the current
+// directory when dir is ""). Outside a repository, or without git, it
+// returns the zero GitInfo.
+func Git(dir string) GitInfo {
+	run := func(args ...string) (string, bool) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "git", args...)
+		cmd.Dir = dir
+		out, err := cmd.Output()
+		return string(out), err == nil
+	}
+	var g GitInfo
+	if _, ok := run("rev-parse", "--is-inside-work-tree"); !ok {
+		return g
+	}
+	if c, ok := run("rev-parse", "HEAD"); ok {
+		g.Commit = strings.TrimSpace(c)
+	}
+	status, ok := run("status", "--porcelain")
+	if !ok || strings.TrimSpace(status) == "" {
+		return g
+	}
+	g.Dirty = true
+	h := sha256.New()
+	if g.Commit != "" {
+		d, _ := run("diff", "HEAD", "--no-color", "--no-ext-diff")
+		io.WriteString(h, d)
+	}
+	io.WriteString(h, status)
+	g.DiffHash = hex.EncodeToString(h.Sum(nil))
+	return g
+}
+
+func validKey(what, k string) error {
+	if k == "" {
+		return fmt.Errorf("%w: empty %s", ErrInvalidArgument, what)
+	}
+	return nil
+}
+
+// StartRun records a new RUNNING run and starts its heartbeat and metric
+// flusher. The caller must end it with Finish, Kill or Do.
+func (db *DB) StartRun(spec RunSpec) (*Run, error) {
+	if spec.Experiment == "" {
+		return nil, fmt.Errorf("%w: RunSpec.Experiment is empty", ErrInvalidArgument)
+	}
+	for k := range spec.Params {
+		if err := validKey("param key", k); err != nil {
+			return nil, err
+		}
+	}
+	for k := range spec.Tags {
+		if err := validKey("tag key", k); err != nil {
+			return nil, err
+		}
+	}
+	host, _ := os.Hostname()
+	git := Git("")
+	now := fmtTime(time.Now())
+
+	tx, err := db.sql.Begin()
+	if err != nil {
+		return nil, fmt.Errorf("tracker: start run: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(`INSERT INTO experiments(name, created) VALUES (?, ?) ON CONFLICT(name) DO NOTHING`,
+		spec.Experiment, now); err != nil {
+		return nil, fmt.Errorf("tracker: start run: experiment %q: %w", spec.Experiment, err)
+	}
+	var expID int64
+	if err := tx.QueryRow(`SELECT id FROM experiments WHERE name = ?`, spec.Experiment).Scan(&expID); err != nil {
+		return nil, fmt.Errorf("tracker: start run: experiment %q: %w", spec.Experiment, err)
+	}
+	res, err := tx.Exec(`INSERT INTO runs(name, experiment_id, status, start_time, heartbeat, git_commit, git_dirty,
+		diff_hash, host, go_version, gomlx_version, backend, config_hash)
+		VALUES (?, ?, 'RUNNING', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		spec.Name, expID, now, now, git.Commit, git.Dirty, git.DiffHash, host, runtime.Version(),
+		spec.GoMLXVersion, spec.Backend, ConfigHash(spec.Experiment, spec.Params))
+	if err != nil {
+		return nil, fmt.Errorf("tracker: start run: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range spec.Params {
+		if _, err := tx.Exec(`INSERT INTO params(run_id, key, value) VALUES (?, ?, ?)`, id, k, v); err != nil {
+			return nil, fmt.Errorf("tracker: run %d: param %q: %w", id, k, err)
+		}
+	}
+	for k, v := range spec.Tags {
+		if _, err := tx.Exec(`INSERT INTO tags(run_id, key, value) VALUES (?, ?, ?)`, id, k, v); err != nil {
+			return nil, fmt.Errorf("tracker: run %d: tag %q: %w", id, k, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("tracker: start run: %w", err)
+	}
+	r := &Run{db: db, id: id, experiment: spec.Experiment, stop: make(chan struct{}), done: make(chan struct{})}
+	go r.background()
+	return r, nil
+}
+
+// ID returns the run's database id.
+func (r *Run) ID() int64 { return r.id }
+
+// background beats the heartbeat and flushes buffered metrics until stop.
+func (r *Run) background() {
+	defer close(r.done)
+	hb := time.NewTicker(r.db.opts.HeartbeatInterval)
+	defer hb.Stop()
+	fl := time.NewTicker(r.db.opts.FlushInterval)
+	defer fl.Stop()
+	for {
+		select {
+		case <-r.stop:
+			return
+		case <-hb.C:
+			if _, err := r.db.sql.Exec(`UPDATE runs SET heartbeat = ? WHERE id = ? AND status = 'RUNNING'`,
+				fmtTime(time.Now()), r.id); err != nil {
+				r.setBgErr(fmt.Errorf("tracker: run %d: heartbeat: %w", r.id, err))
+			}
+		case <-fl.C:
+			// A failed write keeps its points buffered; the next flush
+			// retries them and Flush/Finish report a persistent failure.
+			_ = r.flush()
+		}
+	}
+}
+
+func (r *Run) setBgErr(err error) {
+	r.mu.Lock()
+	if r.bgErr == nil {
+		r.bgErr = err
+	}
+	r.mu.Unlock()
+}
+
+func (r *Run) takeBgErr() error {
+	err := r.bgErr
+	r.bgErr = nil
+	return err
+}
+
+// LogMetric buffers one point of metric key. The point is durable once a
+// later Flush (or Finish/Kill) returns nil; the buffer is also written
+// when it reaches Options.BatchSize points and every
+// Options.FlushInterval, in one transaction per batch. An error of a
+// background write is returned by the next LogMetric, Flush or Finish.
+func (r *Run) LogMetric(key string, step int64, value float64) error {
+	if err := validKey("metric key", key); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	if r.ended {
+		r.mu.Unlock()
+		return fmt.Errorf("%w: run %d: LogMetric(%q)", ErrRunEnded, r.id, key)
+	}
+	if err := r.takeBgErr(); err != nil {
+		r.mu.Unlock()
+		return err
+	}
+	r.buf = append(r.buf, MetricPoint{Step: step, Value: value, Time: time.Now()})
+	r.keys = append(r.keys, key)
+	full := len(r.buf) >= r.db.opts.BatchSize
+	r.mu.Unlock()
+	if full {
+		return r.flush()
+	}
+	return nil
+}
+
+// Flush writes all buffered metric points in one transaction. When it
+// returns nil every point logged before the call is on disk (as durable
+// as SQLite's WAL with synchronous=NORMAL: it survives a process crash).
+func (r *Run) Flush() error {
+	r.mu.Lock()
+	err := r.takeBgErr()
+	r.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return r.flush()
+}
+
+func nullable(v float64) any {
+	if math.IsNaN(v) {
+		return nil
+	}
+	return v
+}
+
+func (r *Run) flush() error {
+	r.flushM.Lock()
+	defer r.flushM.Unlock()
+	r.mu.Lock()
+	buf, keys := r.buf, r.keys
+	r.buf, r.keys = nil, nil
+	r.mu.Unlock()
+	if len(buf) == 0 {
+		return nil
+	}
+	err := r.writePoints(buf, keys)
+	if err != nil {
+		// Put the points back in front so a retry keeps them in order.
+		r.mu.Lock()
+		r.buf = append(buf, r.buf...)
+		r.keys = append(keys, r.keys...)
+		r.mu.Unlock()
+	}
+	return err
+}
+
+func (r *Run) writePoints(buf []MetricPoint, keys []string) error {
+	tx, err := r.db.sql.Begin()
+	if err != nil {
+		return fmt.Errorf("tracker: run %d: flush metrics: %w", r.id, err)
+	}
+	defer tx.Rollback()
+	ins, err := tx.Prepare(`INSERT INTO metrics(run_id, key, step, value, wall_time) VALUES (?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("tracker: run %d: flush metrics: %w", r.id, err)
+	}
+	defer ins.Close()
+	latest := map[string]int{} // key -> index in buf of its highest step (last wins ties)
+	for i, p := range buf {
+		if _, err := ins.Exec(r.id, keys[i], p.Step, nullable(p.Value), p.Time.UnixNano()); err != nil {
+			return fmt.Errorf("tracker: run %d: metric %q step %d: %w", r.id, keys[i], p.Step, err)
+		}
+		if j, ok := latest[keys[i]]; !ok || p.Step >= buf[j].Step {
+			latest[keys[i]] = i
+		}
+	}
+	for k, i := range latest {
+		if _, err := tx.Exec(`INSERT INTO latest_metrics(run_id, key, step, value) VALUES (?, ?, ?, ?)
+			ON CONFLICT(run_id, key) DO UPDATE SET step = excluded.step, value = excluded.value
+			WHERE excluded.step >= latest_metrics.step`, r.id, k, buf[i].Step, nullable(buf[i].Value)); err != nil {
+			return fmt.Errorf("tracker: run %d: latest metric %q: %w", r.id, k, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("tracker: run %d: flush metrics: %w", r.id, err)
+	}
+	return nil
+}
+
+// inTx runs fn in one write transaction.
+func (r *Run) inTx(what string, fn func(tx *sql.Tx) error) error {
+	tx, err := r.db.sql.Begin()
+	if err != nil {
+		return fmt.Errorf("tracker: run %d: %s: %w", r.id, what, err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return fmt.Errorf("tracker: run %d: %s: %w", r.id, what, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("tracker: run %d: %s: %w", r.id, what, err)
+	}
+	return nil
+}
+
+// SetFinalMetrics records (or overwrites) final metric values: the numbers
+// result tables and metrics.K filters read.
+func (r *Run) SetFinalMetrics(m map[string]float64) error {
+	for k := range m {
+		if err := validKey("final metric key", k); err != nil {
+			return err
+		}
+	}
+	return r.inTx("final metrics", func(tx *sql.Tx) error {
+		for k, v := range m {
+			if _, err := tx.Exec(`INSERT INTO final_metrics(run_id, key, value) VALUES (?, ?, ?)
+				ON CONFLICT(run_id, key) DO UPDATE SET value = excluded.value`, r.id, k, nullable(v)); err != nil {
+				return fmt.Errorf("%q: %w", k, err)
+			}
+		}
+		return nil
+	})
+}
+
+// LogPerQuery records (or overwrites) measure for each query id in values.
+func (r *Run) LogPerQuery(measure string, values map[string]float64) error {
+	if err := validKey("measure", measure); err != nil {
+		return err
+	}
+	return r.inTx("per-query "+measure, func(tx *sql.Tx) error {
+		st, err := tx.Prepare(`INSERT INTO per_query(run_id, measure, qid, value) VALUES (?, ?, ?, ?)
+			ON CONFLICT(run_id, measure, qid) DO UPDATE SET value = excluded.value`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for q, v := range values {
+			if _, err := st.Exec(r.id, measure, q, nullable(v)); err != nil {
+				return fmt.Errorf("query %q: %w", q, err)
+			}
+		}
+		return nil
+	})
+}
+
+// SetTag sets (or overwrites) tag k. Tags, unlike params, are mutable.
+func (r *Run) SetTag(k, v string) error {
+	if err := validKey("tag key", k); err != nil {
+		return err
+	}
+	return r.inTx("tag "+k, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`INSERT INTO tags(run_id, key, value) VALUES (?, ?, ?)
+			ON CONFLICT(run_id, key) DO UPDATE SET value = excluded.value`, r.id, k, v)
+		return err
+	})
+}
+
+// LogParam records param k after the start. Setting an existing key to the
+// same value is a no-op; to a different value it fails with
+// ErrParamImmutable. The run's config hash is recomputed over all params.
+func (r *Run) LogParam(k, v string) error {
+	if err := validKey("param key", k); err != nil {
+		return err
+	}
+	return r.inTx("param "+k, func(tx *sql.Tx) error {
+		var old string
+		err := tx.QueryRow(`SELECT value FROM params WHERE run_id = ? AND key = ?`, r.id, k).Scan(&old)
+		switch {
+		case err == nil && old == v:
+			return nil
+		case err == nil:
+			return fmt.Errorf("%w: %q is %q, not %q", ErrParamImmutable, k, old, v)
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		if _, err := tx.Exec(`INSERT INTO params(run_id, key, value) VALUES (?, ?, ?)`, r.id, k, v); err != nil {
+			return err
+		}
+		params, err := queryMap(tx, `SELECT key, value FROM params WHERE run_id = ?`, r.id)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(`UPDATE runs SET config_hash = ? WHERE id = ?`, ConfigHash(r.experiment, params), r.id)
+		return err
+	})
+}
+
+// LogArtifact records a file produced by the run with its size and SHA-256.
+// The path is stored as given; logging the same path again updates it.
+func (r *Run) LogArtifact(path, kind string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("tracker: run %d: artifact: %w", r.id, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("tracker: run %d: artifact: %w", r.id, err)
+	}
+	if st.IsDir() {
+		return fmt.Errorf("%w: artifact %s is a directory", ErrInvalidArgument, path)
+	}
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return fmt.Errorf("tracker: run %d: artifact %s: %w", r.id, path, err)
+	}
+	sum := hex.EncodeToString(h.Sum(nil))
+	return r.inTx("artifact "+path, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`INSERT INTO artifacts(run_id, path, kind, size, sha256, logged) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT(run_id, path) DO UPDATE SET kind = excluded.kind, size = excluded.size,
+			sha256 = excluded.sha256, logged = excluded.logged`,
+			r.id, filepath.Clean(path), kind, n, sum, fmtTime(time.Now()))
+		return err
+	})
+}
+
+// end stops the background goroutine, flushes, and sets the final status.
+func (r *Run) end(status, msg string) error {
+	r.mu.Lock()
+	if r.ended {
+		r.mu.Unlock()
+		return fmt.Errorf("%w: run %d", ErrRunEnded, r.id)
+	}
+	r.ended = true
+	bg := r.takeBgErr()
+	r.mu.Unlock()
+	close(r.stop)
+	<-r.done
+	ferr := r.flush()
+	res, err := r.db.sql.Exec(`UPDATE runs SET status = ?, error = ?, end_time = ?, heartbeat = ?
+		WHERE id = ? AND status = 'RUNNING'`, status, msg, fmtTime(time.Now()), fmtTime(time.Now()), r.id)
+	if err != nil {
+		return errors.Join(fmt.Errorf("tracker: run %d: set %s: %w", r.id, status, err), ferr, bg)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		var cur string
+		if err := r.db.sql.QueryRow(`SELECT status FROM runs WHERE id = ?`, r.id).Scan(&cur); err != nil {
+			return errors.Join(fmt.Errorf("%w: id %d", ErrRunNotFound, r.id), ferr, bg)
+		}
+		return errors.Join(fmt.Errorf("%w: run %d is %s, not marked %s", ErrRunEnded, r.id, cur, status), ferr, bg)
+	}
+	return errors.Join(ferr, bg)
+}
+
+// Finish flushes metrics and ends the run: FINISHED when err is nil, else
+// FAILED with err.Error() as the message. It stops the heartbeat.
+func (r *Run) Finish(err error) error {
+	if err != nil {
+		return r.end(StatusFailed, err.Error())
+	}
+	return r.end(StatusFinished, "")
+}
+
+// Kill flushes metrics and marks the run KILLED with reason.
+func (r *Run) Kill(reason string) error { return r.end(StatusKilled, reason) }
+
+// Do runs fn and ends the run with its outcome: FINISHED, or FAILED with
+// the error, or FAILED with "panic: ..." and the stack when fn panics (the
+// panic is returned as an error, not re-raised).
+func (r *Run) Do(fn func(*Run) error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
+		}
+		if ferr := r.Finish(err); ferr != nil {
+			err = errors.Join(err, ferr)
+		}
+	}()
+	return fn(r)
+}
+
+func queryMap(q interface {
+	Query(string, ...any) (*sql.Rows, error)
+}, query string, args ...any) (map[string]string, error) {
+	rows, err := q.Query(query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, err
+		}
+		m[k] = v
+	}
+	return m, rows.Err()
+}
