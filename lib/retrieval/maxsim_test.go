@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -112,14 +113,14 @@ func BenchmarkSearch(b *testing.B) {
 	ids := make([]string, 1000)
 	vecs := make([][]float32, len(ids))
 	for i := range ids {
-		ids[i] = string(rune('a'+i%26)) + string(rune('0'+i/26%10)) + string(rune('0'+i/260))
+		ids[i] = fmt.Sprintf("d%04d", i)
 		vecs[i] = randVecs(rng, toks, dim)
 	}
 	ix, _ := NewIndex(ids, vecs, dim)
 	qids := make([]string, 100)
 	qs := make([][]float32, len(qids))
 	for i := range qids {
-		qids[i] = string(rune('A' + i%26))
+		qids[i] = fmt.Sprintf("q%03d", i)
 		qs[i] = randVecs(rng, toks, dim)
 	}
 	b.ReportAllocs()
