@@ -329,7 +329,9 @@ func CLDRCollection(foreign, english []Annotation, split CLDRSplit, lang string)
 
 // TeacherPairs builds English query -> document pairs for the teacher from
 // WordNet: the lemmas joined by ", " -> gloss (Origin "wordnet-lemmas") and
-// each example sentence -> gloss (Origin "wordnet-example"). Synsets with an
+// each example sentence -> "lemmas: gloss" (Origin "wordnet-example"; the
+// lemmas give the example, which uses one of them, a word to match, so the
+// pair teaches lexical as well as semantic matching). Synsets with an
 // empty gloss are skipped. The pairs are shuffled with seed and cut to max
 // (max <= 0: all).
 func TeacherPairs(synsets []Synset, seed int64, max int) []Pair {
@@ -338,11 +340,13 @@ func TeacherPairs(synsets []Synset, seed int64, max int) []Pair {
 		if s.Gloss == "" {
 			continue
 		}
+		doc := s.Gloss
 		if len(s.Lemmas) > 0 {
+			doc = strings.Join(s.Lemmas, ", ") + ": " + s.Gloss
 			out = append(out, Pair{Src: strings.Join(s.Lemmas, ", "), Tgt: s.Gloss, Origin: OriginWordNetLemma})
 		}
 		for _, e := range s.Examples {
-			out = append(out, Pair{Src: e, Tgt: s.Gloss, Origin: OriginWordNetEx})
+			out = append(out, Pair{Src: e, Tgt: doc, Origin: OriginWordNetEx})
 		}
 	}
 	newRand(seed).Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })

@@ -423,6 +423,15 @@ func TestTeacherPairs(t *testing.T) {
 	if !found {
 		t.Errorf("lemma pair missing in %v", a)
 	}
+	found = false
+	for _, p := range a {
+		if p.Src == "the cat purred" && p.Tgt == "cat, true cat: feline mammal" && p.Origin == OriginWordNetEx {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("example pair (example -> lemmas: gloss) missing in %v", a)
+	}
 	if got := TeacherPairs(syn, 5, 2); len(got) != 2 {
 		t.Errorf("max=2 gave %d pairs", len(got))
 	}
