@@ -1,0 +1,182 @@
+package distill
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"time"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/train"
+	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+	"github.com/gomlx/gomlx/ui/commandline"
+)
+
+// Options control a training run's side channels (not its hyperparameters,
+// which live in the context).
+type Options struct {
+	// OnStep, if set, is called every ParamLogEvery steps with the batch loss.
+	OnStep StepFunc
+	// Progress receives one progress line per ~10% of the steps; nil = os.Stderr.
+	// When it is a terminal, GoMLX's progress bar is used instead.
+	Progress io.Writer
+	// Name labels progress lines ("teacher", "student swh").
+	Name string
+}
+
+// batcher yields shuffled batches of example indices forever.
+type batcher struct {
+	n, size int
+	rng     *rand.Rand
+	perm    []int
+	pos     int
+}
+
+func newBatcher(n, size int, seed int64) *batcher {
+	b := &batcher{n: n, size: size, rng: rand.New(rand.NewPCG(uint64(seed), 0x5eed))}
+	b.reshuffle()
+	return b
+}
+
+func (b *batcher) reshuffle() { b.perm = b.rng.Perm(b.n); b.pos = 0 }
+
+func (b *batcher) next() []int {
+	out := make([]int, b.size)
+	for i := range out {
+		if b.pos == b.n {
+			b.reshuffle()
+		}
+		out[i] = b.perm[b.pos]
+		b.pos++
+	}
+	return out
+}
+
+// dataset adapts a batch-making function to GoMLX's train.Dataset.
+type dataset struct {
+	name string
+	make func() []*tensors.Tensor
+}
+
+func (d *dataset) Name() string { return d.name }
+func (d *dataset) Reset()       {}
+func (d *dataset) Yield() (spec any, inputs, labels []*tensors.Tensor, err error) {
+	return nil, d.make(), nil, nil
+}
+
+// run trains ctx's variables for ParamSteps steps of lossFn (which must call
+// train.AddLoss) over ds, reporting to opt. It returns the last batch loss.
+func run(backend backends.Backend, ctx *context.Context, ds train.Dataset,
+	modelFn train.ModelFn, opt Options) (lastLoss float64, err error) {
+	steps := context.GetParamOr(ctx, ParamSteps, 0)
+	if steps <= 0 {
+		return 0, fmt.Errorf("distill: %s must be > 0, got %d", ParamSteps, steps)
+	}
+	logEvery := max(1, context.GetParamOr(ctx, ParamLogEvery, 10))
+	optimizer := optimizers.Adam().FromContext(ctx).Done()
+	var loopErr error
+	err = tryCatch(func() {
+		trainer := train.NewTrainer(backend, ctx, modelFn, nil, optimizer, nil, nil)
+		loop := train.NewLoop(trainer)
+		progress := opt.Progress
+		if progress == nil {
+			progress = os.Stderr
+		}
+		start := time.Now()
+		if isTerminal(progress) {
+			commandline.AttachProgressBar(loop)
+		}
+		loop.OnStep("otclir", 0, func(loop *train.Loop, metrics []*tensors.Tensor) error {
+			loss := tensorScalar(metrics[0])
+			lastLoss = loss
+			step := int64(loop.LoopStep) + 1
+			if math.IsNaN(loss) || math.IsInf(loss, 0) {
+				return fmt.Errorf("distill: %s loss is %v at step %d (lower %s or check the data)",
+					opt.Name, loss, step, ParamLearningRate)
+			}
+			if step%int64(logEvery) == 0 || step == int64(steps) {
+				if opt.OnStep != nil {
+					if err := opt.OnStep(step, loss); err != nil {
+						return err
+					}
+				}
+			}
+			if !isTerminal(progress) && (step%int64(max(1, steps/10)) == 0 || step == int64(steps)) {
+				el := time.Since(start)
+				fmt.Fprintf(progress, "  %s: step %d/%d  loss %.4f  %.2f steps/s\n",
+					opt.Name, step, steps, loss, float64(step)/el.Seconds())
+			}
+			return nil
+		})
+		_, loopErr = loop.RunSteps(ds, steps)
+	})
+	if err == nil {
+		err = loopErr
+	}
+	return lastLoss, err
+}
+
+func tensorScalar(t *tensors.Tensor) float64 {
+	switch v := t.Value().(type) {
+	case float32:
+		return float64(v)
+	case float64:
+		return v
+	default:
+		return math.NaN()
+	}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// tryCatch turns GoMLX's graph-building panics into errors at this boundary.
+func tryCatch(fn func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if e, ok := r.(error); ok {
+				err = fmt.Errorf("distill: %w", e)
+			} else {
+				err = fmt.Errorf("distill: %v", r)
+			}
+		}
+	}()
+	fn()
+	return nil
+}
+
+// meanMaxSimScores returns s[a,b] = mean_i max_j q[a,i]·d[b,j] over real
+// tokens: q [B,Lq,D], d [B,Ld,D], masks Bool.
+func meanMaxSimScores(q, qMask, d, dMask *Node) *Node {
+	sim := Einsum("aid,bjd->abij", q, d) // [B,B,Lq,Ld]
+	big := ConstAs(sim, -1e4)
+	dm := BroadcastToShape(InsertAxes(InsertAxes(dMask, 0), 2), sim.Shape()) // [1,B,1,Ld] -> all
+	sim = Where(dm, sim, BroadcastToShape(big, sim.Shape()))
+	best := ReduceMax(sim, -1)                             // [B,B,Lq]
+	qm := ConvertDType(InsertAxes(qMask, 1), best.DType()) // [B,1,Lq]
+	total := ReduceSum(Mul(best, qm), -1)                  // [B,B]
+	count := ReduceSum(qm, -1)                             // [B,1]
+	return Div(total, Max(count, OnesLike(count)))
+}
+
+// inBatchCrossEntropy is mean_a −log softmax_b(scores[a,b]/τ) at b = a.
+func inBatchCrossEntropy(scores *Node, temperature float64) *Node {
+	logits := DivScalar(scores, temperature)
+	logp := LogSoftmax(logits, -1)
+	n := scores.Shape().Dimensions[0]
+	eye := OneHot(Iota(scores.Graph(), shapes.Make(dtypes.Int32, n), 0), n, logp.DType())
+	return Neg(ReduceAllMean(ReduceSum(Mul(logp, eye), -1)))
+}

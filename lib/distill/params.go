@@ -1,0 +1,58 @@
+package distill
+
+import (
+	"github.com/otclir/otclir/lib/ot"
+)
+
+// Hyperparameter keys (GoMLX context parameters) read by this package.
+const (
+	ParamSteps        = "train_steps"        // optimisation steps
+	ParamBatchSize    = "batch_size"         // pairs per step
+	ParamLearningRate = "learning_rate"      // = optimizers.ParamLearningRate (a variable in GoMLX)
+	ParamTemperature  = "maxsim_temperature" // τ of the in-batch MaxSim cross-entropy
+	ParamQueryLen     = "query_len"          // max subwords of a teacher query
+	ParamDocLen       = "doc_len"            // max subwords of a teacher document
+	ParamBitextLen    = "bitext_len"         // max subwords of each side of a bitext pair
+	ParamStudentLoss  = "student_loss"       // "ot", "hard", "uniform" or "mse"
+	ParamMaxSimWeight = "student_maxsim_weight"
+	ParamLogEvery     = "log_every" // steps between StepFunc calls
+	ParamDataSeed     = "data_seed" // shuffling seed
+)
+
+// Student loss kinds.
+const (
+	LossOT      = "ot"
+	LossHard    = "hard"
+	LossUniform = "uniform"
+	LossMSE     = "mse"
+)
+
+// DefaultTeacherParams are the teacher-training defaults.
+var DefaultTeacherParams = map[string]any{
+	ParamSteps:        600,
+	ParamBatchSize:    32,
+	ParamLearningRate: 1e-3,
+	ParamTemperature:  0.05,
+	ParamQueryLen:     32,
+	ParamDocLen:       48,
+	ParamLogEvery:     10,
+	ParamDataSeed:     1,
+}
+
+// DefaultStudentParams are the student-training defaults.
+var DefaultStudentParams = map[string]any{
+	ParamSteps:         400,
+	ParamBatchSize:     32,
+	ParamLearningRate:  1e-3,
+	ParamBitextLen:     48,
+	ParamStudentLoss:   LossOT,
+	ParamMaxSimWeight:  0.0,
+	ParamTemperature:   0.05,
+	ParamLogEvery:      10,
+	ParamDataSeed:      1,
+	ot.ParamEpsilon:    0.05,
+	ot.ParamIterations: 20,
+}
+
+// StepFunc receives the training loss every ParamLogEvery steps.
+type StepFunc func(step int64, loss float64) error

@@ -1,0 +1,154 @@
+package distill
+
+import (
+	"fmt"
+
+	"github.com/gomlx/gomlx/backends"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/train"
+
+	"github.com/otclir/otclir/lib/data"
+	"github.com/otclir/otclir/lib/encoder"
+	"github.com/otclir/otclir/lib/ot"
+)
+
+// TeacherTargets holds the frozen teacher's token vectors of the English
+// side of a bitext, padded to a fixed length: computed once per student run.
+type TeacherTargets struct {
+	Len, Dim int
+	Vecs     []float32 // [n, Len, Dim]
+	Mask     []bool    // [n, Len]
+}
+
+// ComputeTargets encodes texts with the teacher into padded targets.
+func ComputeTargets(teacher *encoder.Model, texts []string, maxLen int) (*TeacherTargets, error) {
+	enc, err := teacher.Encode(texts, maxLen)
+	if err != nil {
+		return nil, err
+	}
+	dim := teacher.OutputDim()
+	t := &TeacherTargets{Len: maxLen, Dim: dim,
+		Vecs: make([]float32, len(texts)*maxLen*dim), Mask: make([]bool, len(texts)*maxLen)}
+	for i, v := range enc {
+		copy(t.Vecs[i*maxLen*dim:], v)
+		for j := 0; j < len(v)/dim; j++ {
+			t.Mask[i*maxLen+j] = true
+		}
+	}
+	return t, nil
+}
+
+// TrainStudent initialises a student from teacher (a copy of its variables
+// and parameters) and trains it on bitext (Src foreign, Tgt English) with the
+// loss named by ParamStudentLoss. Student hyperparameters come from params
+// (over DefaultStudentParams); the encoder's own sizes are the teacher's.
+func TrainStudent(backend backends.Backend, teacher *encoder.Model, bitext []data.Pair,
+	params map[string]any, opt Options) (*encoder.Model, error) {
+	ctx, err := teacher.CloneForTraining()
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range DefaultStudentParams {
+		ctx.SetParam(k, v)
+	}
+	for k, v := range params {
+		ctx.SetParam(k, v)
+	}
+	batch := context.GetParamOr(ctx, ParamBatchSize, 32)
+	if len(bitext) < batch {
+		return nil, fmt.Errorf("distill: %d bitext pairs for %s=%d", len(bitext), ParamBatchSize, batch)
+	}
+	maxLen := context.GetParamOr(ctx, ParamBitextLen, 48)
+	lossKind := context.GetParamOr(ctx, ParamStudentLoss, LossOT)
+	switch lossKind {
+	case LossOT, LossHard, LossUniform, LossMSE:
+	default:
+		return nil, fmt.Errorf("distill: unknown %s %q (want ot, hard, uniform or mse)", ParamStudentLoss, lossKind)
+	}
+	eps := context.GetParamOr(ctx, ot.ParamEpsilon, 0.05)
+	iters := context.GetParamOr(ctx, ot.ParamIterations, 20)
+	if eps <= 0 || iters <= 0 {
+		return nil, fmt.Errorf("distill: %s (%v) and %s (%d) must be > 0", ot.ParamEpsilon, eps, ot.ParamIterations, iters)
+	}
+	wMaxSim := context.GetParamOr(ctx, ParamMaxSimWeight, 0.0)
+	tau := context.GetParamOr(ctx, ParamTemperature, 0.05)
+
+	foreign := make([]string, len(bitext))
+	english := make([]string, len(bitext))
+	for i, p := range bitext {
+		foreign[i], english[i] = p.Src, p.Tgt
+	}
+	targets, err := ComputeTargets(teacher, english, maxLen)
+	if err != nil {
+		return nil, err
+	}
+	fIDs := encoder.Tokenize(teacher.Tokenizer, foreign, maxLen)
+	dim := targets.Dim
+	b := newBatcher(len(bitext), batch, context.GetParamOr(ctx, ParamDataSeed, int64(1)))
+	ds := &dataset{name: "bitext", make: func() []*tensors.Tensor {
+		idx := b.next()
+		vecs := make([]float32, batch*maxLen*dim)
+		mask := make([]bool, batch*maxLen)
+		for i, r := range idx {
+			copy(vecs[i*maxLen*dim:(i+1)*maxLen*dim], targets.Vecs[r*maxLen*dim:(r+1)*maxLen*dim])
+			copy(mask[i*maxLen:(i+1)*maxLen], targets.Mask[r*maxLen:(r+1)*maxLen])
+		}
+		return []*tensors.Tensor{
+			gatherRows(fIDs, maxLen, idx),
+			tensors.FromFlatDataAndDimensions(vecs, batch, maxLen, dim),
+			tensors.FromFlatDataAndDimensions(mask, batch, maxLen),
+		}
+	}}
+	modelFn := func(ctx *context.Context, _ any, inputs []*Node) []*Node {
+		s, sMask := encoder.Encode(ctx, inputs[0])
+		t, tMask := inputs[1], inputs[2]
+		loss := StudentLoss(lossKind, s, sMask, t, tMask, eps, iters)
+		if wMaxSim > 0 {
+			ce := inBatchCrossEntropy(meanMaxSimScores(s, sMask, t, tMask), tau)
+			loss = Add(loss, MulScalar(ce, wMaxSim))
+		}
+		train.AddLoss(ctx, loss)
+		return []*Node{loss}
+	}
+	if opt.Name == "" {
+		opt.Name = "student"
+	}
+	if _, err := run(backend, ctx, ds, modelFn, opt); err != nil {
+		return nil, err
+	}
+	return encoder.NewModel(backend, ctx, teacher.Tokenizer), nil
+}
+
+// StudentLoss builds the scalar distillation loss (mean over the batch) of
+// student vectors s [B,Ls,D] against teacher vectors t [B,Lt,D].
+func StudentLoss(kind string, s, sMask, t, tMask *Node, eps float64, iters int) *Node {
+	if kind == LossMSE {
+		sm := meanPool(s, sMask)
+		tm := meanPool(t, tMask)
+		diff := Sub(sm, tm)
+		return ReduceAllMean(ReduceSum(Mul(diff, diff), -1))
+	}
+	cost := ot.CosineCost(s, t)
+	var plan *Node
+	switch kind {
+	case LossOT:
+		loss, _ := ot.Distance(cost, sMask, tMask, eps, iters, false)
+		return ReduceAllMean(loss)
+	case LossHard:
+		plan = ot.HardPlan(StopGradient(ot.Sinkhorn(cost, sMask, tMask, eps, iters)), sMask)
+	case LossUniform:
+		plan = ot.UniformPlan(sMask, tMask)
+	default:
+		panic("distill: unknown student loss " + kind)
+	}
+	return ReduceAllMean(ot.Loss(cost, StopGradient(plan)))
+}
+
+func meanPool(x, mask *Node) *Node {
+	m := ConvertDType(InsertAxes(mask, -1), x.DType()) // [B,L,1]
+	sum := ReduceSum(Mul(x, m), 1)                     // [B,D]
+	cnt := ReduceSum(m, 1)                             // [B,1]
+	return Div(sum, Max(cnt, OnesLike(cnt)))
+}
