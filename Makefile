@@ -28,7 +28,9 @@ setup-go:
 	@command -v npm >/dev/null || { echo "npm is required to fetch the data packages"; exit 1; }
 	$(GO) mod download
 
-# Jupyter (Debian packages) + the GoNB kernel and the tools it needs (pinned in go.mod as tools).
+# Jupyter (Debian packages) + the GoNB kernel and the tools it needs (pinned in go.mod as tools;
+# golang.org/x/tools is held at the version gopls v0.23.0 itself requires). The kernel is
+# (re)registered every time so that it points at this checkout's bin/gonb.
 setup-notebooks:
 	@if ! /usr/bin/python3 -c "import nbconvert, nbclient, ipykernel" 2>/dev/null; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
@@ -37,7 +39,7 @@ setup-notebooks:
 	@test -x bin/gonb || $(GO) build -o bin/gonb github.com/janpfeifer/gonb
 	@test -x bin/gopls || $(GO) build -o bin/gopls golang.org/x/tools/gopls
 	@test -x bin/goimports || $(GO) build -o bin/goimports golang.org/x/tools/cmd/goimports
-	@jupyter kernelspec list 2>/dev/null | grep -q '^ *gonb ' || bin/gonb --install --logtostderr
+	@bin/gonb --install --logtostderr 2>&1 | grep -o 'kernel configuration installed.*' || true
 
 setup-chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }

@@ -104,7 +104,7 @@ func parseTime(s string) time.Time {
 // default Options.
 func Open(path string) (*DB, error) { return OpenOptions(path, Options{}) }
 
-// OpenOptions opens (creating if needed) the tracker database at path,
+// OpenOptions opens (creating it and its directory if needed) the tracker database at path,
 // applies pending schema migrations and marks stale RUNNING runs KILLED.
 func OpenOptions(path string, opts Options) (*DB, error) {
 	if path == "" {
@@ -113,6 +113,9 @@ func OpenOptions(path string, opts Options) (*DB, error) {
 	opts = opts.withDefaults()
 	abs, err := filepath.Abs(path)
 	if err != nil {
+		return nil, fmt.Errorf("tracker: %s: %w", path, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
 		return nil, fmt.Errorf("tracker: %s: %w", path, err)
 	}
 	q := url.Values{}
