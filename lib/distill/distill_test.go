@@ -227,3 +227,63 @@ func TestLearningRateKeyIsGoMLXs(t *testing.T) {
 		t.Fatalf("ParamLearningRate %q, GoMLX reads %q", ParamLearningRate, optimizers.ParamLearningRate)
 	}
 }
+
+// TestResumeFromCheckpoint interrupts a teacher run after 10 of 20 steps and
+// resumes it from its checkpoint: the resumed run must start at step 11 and
+// end with the same loss as an uninterrupted 20-step run (same batches, same
+// optimizer state).
+func TestResumeFromCheckpoint(t *testing.T) {
+	backend, err := encoder.NewBackend()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp, bitext := synthetic()
+	tok := tinyTokenizer(t, tp, bitext)
+	newCtx := func(steps int) *context.Context {
+		ctx := encoder.NewContext(tok, tinyEncoder(), 1)
+		for k, v := range DefaultTeacherParams {
+			ctx.SetParam(k, v)
+		}
+		for k, v := range map[string]any{ParamSteps: steps, ParamBatchSize: 16, ParamQueryLen: 8, ParamDocLen: 12, ParamLogEvery: 1} {
+			ctx.SetParam(k, v)
+		}
+		return ctx
+	}
+	trainOnce := func(steps int, dir string) (map[int64]float64, int64, []string) {
+		losses := map[int64]float64{}
+		var resumed int64
+		var files []string
+		_, err := TrainTeacher(backend, newCtx(steps), tok, tp, Options{Progress: os.Stderr, CheckpointDir: dir, CheckpointEvery: 5,
+			OnStep:       func(step int64, loss float64) error { losses[step] = loss; return nil },
+			OnResume:     func(step int64) error { resumed = step; return nil },
+			OnCheckpoint: func(_ int64, f []string) error { files = append(files, f...); return nil }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return losses, resumed, files
+	}
+	full, _, _ := trainOnce(20, "")
+	dir := t.TempDir()
+	first, resumed, files := trainOnce(10, dir)
+	if resumed != 0 || len(first) != 10 {
+		t.Fatalf("first part: resumed at %d with %d steps logged", resumed, len(first))
+	}
+	if len(files) != 4 { // checkpoints at steps 5 and 10, a .json and a .bin each
+		t.Fatalf("checkpoint files reported: %v", files)
+	}
+	for _, f := range files[2:] {
+		if _, err := os.Stat(f); err != nil {
+			t.Fatalf("latest checkpoint file missing: %v", err)
+		}
+	}
+	second, resumed, _ := trainOnce(20, dir)
+	if resumed != 10 {
+		t.Fatalf("second part resumed at step %d, want 10", resumed)
+	}
+	if _, ok := second[10]; ok || len(second) != 10 {
+		t.Fatalf("second part logged steps %v, want 11..20", second)
+	}
+	if d := math.Abs(second[20] - full[20]); d > 1e-4 {
+		t.Fatalf("loss at step 20: resumed %.6f, uninterrupted %.6f", second[20], full[20])
+	}
+}

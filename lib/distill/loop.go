@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/gomlx/gomlx/backends"
@@ -14,6 +15,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/context/checkpoints"
 	"github.com/gomlx/gomlx/pkg/ml/train"
 	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
 	"github.com/gomlx/gomlx/ui/commandline"
@@ -29,6 +31,17 @@ type Options struct {
 	Progress io.Writer
 	// Name labels progress lines ("teacher", "student swh").
 	Name string
+	// CheckpointDir, if set, holds GoMLX checkpoints of the training state
+	// (variables, optimizer moments, global step): one is written every
+	// CheckpointEvery steps and at the end, and a run that finds one there
+	// resumes from its step (the batch order is fast-forwarded to match).
+	CheckpointDir string
+	// CheckpointEvery is the checkpoint period in steps (default 50).
+	CheckpointEvery int
+	// OnCheckpoint, if set, is called with the files of each checkpoint written.
+	OnCheckpoint func(step int64, files []string) error
+	// OnResume, if set, is called once when training resumes from a checkpoint.
+	OnResume func(step int64) error
 }
 
 // batcher yields shuffled batches of example indices forever.
@@ -59,10 +72,18 @@ func (b *batcher) next() []int {
 	return out
 }
 
+// skip advances the batch order by n batches (used when resuming).
+func (b *batcher) skip(n int64) {
+	for i := int64(0); i < n; i++ {
+		b.next()
+	}
+}
+
 // dataset adapts a batch-making function to GoMLX's train.Dataset.
 type dataset struct {
 	name string
 	make func() []*tensors.Tensor
+	skip func(n int64) // advance the batch order (resume); may be nil
 }
 
 func (d *dataset) Name() string { return d.name }
@@ -71,9 +92,10 @@ func (d *dataset) Yield() (spec any, inputs, labels []*tensors.Tensor, err error
 	return nil, d.make(), nil, nil
 }
 
-// run trains ctx's variables for ParamSteps steps of lossFn (which must call
-// train.AddLoss) over ds, reporting to opt. It returns the last batch loss.
-func run(backend backends.Backend, ctx *context.Context, ds train.Dataset,
+// run trains ctx's variables up to global step ParamSteps of the loss that
+// modelFn adds with train.AddLoss, over ds, reporting to opt. It returns the
+// last batch loss.
+func run(backend backends.Backend, ctx *context.Context, ds *dataset,
 	modelFn train.ModelFn, opt Options) (lastLoss float64, err error) {
 	steps := context.GetParamOr(ctx, ParamSteps, 0)
 	if steps <= 0 {
@@ -83,15 +105,61 @@ func run(backend backends.Backend, ctx *context.Context, ds train.Dataset,
 	optimizer := optimizers.Adam().FromContext(ctx).Done()
 	var loopErr error
 	err = tryCatch(func() {
+		var ckpt *checkpoints.Handler
+		if opt.CheckpointDir != "" {
+			// Parameters come from the caller's configuration, never from the checkpoint.
+			h, err := checkpoints.Build(ctx).Dir(opt.CheckpointDir).ExcludeAllParams().Keep(1).Immediate().Done()
+			if err != nil {
+				loopErr = fmt.Errorf("distill: checkpoint %s: %w", opt.CheckpointDir, err)
+				return
+			}
+			ckpt = h
+		}
 		trainer := train.NewTrainer(backend, ctx, modelFn, nil, optimizer, nil, nil)
 		loop := train.NewLoop(trainer)
+		start0 := trainer.GlobalStep()
+		if start0 > 0 {
+			if start0 > int64(steps) {
+				loopErr = fmt.Errorf("distill: checkpoint in %s is at step %d, past %s=%d", opt.CheckpointDir, start0, ParamSteps, steps)
+				return
+			}
+			if ds.skip != nil {
+				ds.skip(start0)
+			}
+			if opt.OnResume != nil {
+				if loopErr = opt.OnResume(start0); loopErr != nil {
+					return
+				}
+			}
+		}
 		progress := opt.Progress
 		if progress == nil {
 			progress = os.Stderr
 		}
+		if start0 > 0 {
+			fmt.Fprintf(progress, "  %s: resuming from the checkpoint at step %d\n", opt.Name, start0)
+		}
 		start := time.Now()
 		if isTerminal(progress) {
 			commandline.AttachProgressBar(loop)
+		}
+		every := opt.CheckpointEvery
+		if every <= 0 {
+			every = 50
+		}
+		saveCheckpoint := func(step int64) error {
+			if err := ckpt.Save(); err != nil {
+				return fmt.Errorf("distill: saving checkpoint at step %d: %w", step, err)
+			}
+			if opt.OnCheckpoint == nil {
+				return nil
+			}
+			names, err := ckpt.ListCheckpoints()
+			if err != nil || len(names) == 0 {
+				return err
+			}
+			base := filepath.Join(opt.CheckpointDir, names[len(names)-1])
+			return opt.OnCheckpoint(step, []string{base + ".json", base + ".bin"})
 		}
 		loop.OnStep("otclir", 0, func(loop *train.Loop, metrics []*tensors.Tensor) error {
 			loss := tensorScalar(metrics[0])
@@ -108,14 +176,21 @@ func run(backend backends.Backend, ctx *context.Context, ds train.Dataset,
 					}
 				}
 			}
+			if ckpt != nil && (step%int64(every) == 0 || step == int64(steps)) {
+				if err := saveCheckpoint(step); err != nil {
+					return err
+				}
+			}
 			if !isTerminal(progress) && (step%int64(max(1, steps/10)) == 0 || step == int64(steps)) {
 				el := time.Since(start)
 				fmt.Fprintf(progress, "  %s: step %d/%d  loss %.4f  %.2f steps/s\n",
-					opt.Name, step, steps, loss, float64(step)/el.Seconds())
+					opt.Name, step, steps, loss, float64(step-start0)/el.Seconds())
 			}
 			return nil
 		})
-		_, loopErr = loop.RunSteps(ds, steps)
+		if start0 < int64(steps) {
+			_, loopErr = loop.RunToGlobalStep(ds, steps)
+		}
 	})
 	if err == nil {
 		err = loopErr

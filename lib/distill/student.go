@@ -87,7 +87,7 @@ func TrainStudent(backend backends.Backend, teacher *encoder.Model, bitext []dat
 	fIDs := encoder.Tokenize(teacher.Tokenizer, foreign, maxLen)
 	dim := targets.Dim
 	b := newBatcher(len(bitext), batch, context.GetParamOr(ctx, ParamDataSeed, int64(1)))
-	ds := &dataset{name: "bitext", make: func() []*tensors.Tensor {
+	ds := &dataset{name: "bitext", skip: b.skip, make: func() []*tensors.Tensor {
 		idx := b.next()
 		vecs := make([]float32, batch*maxLen*dim)
 		mask := make([]bool, batch*maxLen)

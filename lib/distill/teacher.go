@@ -34,7 +34,7 @@ func TrainTeacher(backend backends.Backend, ctx *context.Context, tok *text.Toke
 	qIDs := encoder.Tokenize(tok, queries, qLen)
 	dIDs := encoder.Tokenize(tok, docs, dLen)
 	b := newBatcher(len(pairs), batch, context.GetParamOr(ctx, ParamDataSeed, int64(1)))
-	ds := &dataset{name: "teacher-pairs", make: func() []*tensors.Tensor {
+	ds := &dataset{name: "teacher-pairs", skip: b.skip, make: func() []*tensors.Tensor {
 		idx := b.next()
 		return []*tensors.Tensor{gatherRows(qIDs, qLen, idx), gatherRows(dIDs, dLen, idx)}
 	}}
