@@ -37,8 +37,9 @@ type Config struct {
 
 	Encoder, Teacher, Student map[string]any
 
-	Force bool      // retrain and re-evaluate even when cached
-	Out   io.Writer // progress and tables (os.Stdout by default)
+	Force     bool      // retrain and re-evaluate even when cached
+	ForceEval bool      // re-evaluate even when cached (models are still reused)
+	Out       io.Writer // progress and tables (os.Stdout by default)
 }
 
 // DefaultConfig is the configuration of the README's demo: swh→eng (low
@@ -238,4 +239,36 @@ func (c *Config) Validate() error {
 
 func (c *Config) modelDir(kind, hash string) string {
 	return filepath.Join(c.ArtifactDir, "models", kind+"-"+hash)
+}
+
+// Settings is the canonical "key=value;..." form (accepted by Set) of every
+// setting that determines a run's result: not the paths, the experiment name
+// or the language list (a run names its own languages). Every tracked run
+// records it as the parameter "settings", which is what `runs reproduce`
+// re-runs.
+func (c *Config) Settings() string {
+	parts := []string{
+		fmt.Sprintf("vocab_size=%d", c.VocabSize),
+		fmt.Sprintf("seed=%d", c.Seed),
+		fmt.Sprintf("split_seed=%d", c.SplitSeed),
+		"test_fraction=" + strconv.FormatFloat(c.TestFraction, 'g', -1, 64),
+		"cldr_test_fraction=" + strconv.FormatFloat(c.CLDRTest, 'g', -1, 64),
+		fmt.Sprintf("teacher_pairs=%d", c.TeacherPairs),
+		fmt.Sprintf("query_len=%d", c.QueryLen),
+		fmt.Sprintf("doc_len=%d", c.DocLen),
+		fmt.Sprintf("depth=%d", c.Depth),
+	}
+	for _, g := range []struct {
+		prefix string
+		m      map[string]any
+	}{{"encoder", c.Encoder}, {"teacher", c.Teacher}, {"student", c.Student}} {
+		for _, k := range sortedKeys(g.m) {
+			v := g.m[k]
+			if f, ok := v.(float64); ok {
+				v = strconv.FormatFloat(f, 'g', -1, 64)
+			}
+			parts = append(parts, fmt.Sprintf("%s.%s=%v", g.prefix, k, v))
+		}
+	}
+	return strings.Join(parts, ";")
 }

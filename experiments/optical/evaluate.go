@@ -103,7 +103,8 @@ func (l *Lab) Evaluate(system, qLang, dLang string) (*Result, error) {
 	full["split_seed"] = fmt.Sprint(l.Cfg.SplitSeed)
 	full["test_fraction"] = fmt.Sprint(l.Cfg.TestFraction)
 	full["seed"] = fmt.Sprint(l.Cfg.Seed)
-	if !l.Cfg.Force {
+	full["settings"] = l.Cfg.Settings()
+	if !l.Cfg.Force && !l.Cfg.ForceEval {
 		if rec, err := l.DB.FindFinished(l.Cfg.Experiment, tracker.ConfigHash(l.Cfg.Experiment, full)); err == nil {
 			return &Result{System: system, Pair: pair, RunID: rec.ID, Metrics: rec.Final, Cached: true}, nil
 		}

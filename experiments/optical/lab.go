@@ -150,6 +150,7 @@ func (l *Lab) startRun(name string, params map[string]string, tags map[string]st
 	params["split_seed"] = fmt.Sprint(l.Cfg.SplitSeed)
 	params["test_fraction"] = fmt.Sprint(l.Cfg.TestFraction)
 	params["seed"] = fmt.Sprint(l.Cfg.Seed)
+	params["settings"] = l.Cfg.Settings()
 	return l.DB.StartRun(tracker.RunSpec{
 		Experiment:   l.Cfg.Experiment,
 		Name:         name,
@@ -220,14 +221,31 @@ func (l *Lab) trainTeacher(run *tracker.Run, tok *text.Tokenizer, pairs []data.P
 	gctx.SetParam(distill.ParamDataSeed, cfg.Seed)
 	fmt.Fprintf(cfg.Out, "teacher: training on %d English WordNet pairs\n", len(pairs))
 	start := time.Now()
-	m, err := distill.TrainTeacher(l.Backend, gctx, tok, pairs, distill.Options{
-		Name: "teacher", Progress: cfg.Out,
-		OnStep: func(step int64, loss float64) error { return run.LogMetric("loss", step, loss) },
-	})
+	m, err := distill.TrainTeacher(l.Backend, gctx, tok, pairs, trainOptions(run, "teacher", dir, cfg))
 	if err != nil {
 		return nil, err
 	}
 	return m, l.saveModel(run, m, dir, start)
+}
+
+// trainOptions logs losses, checkpoints (as artifacts) and resumption of a
+// training run. Checkpoints live next to the model directory, so a run that
+// died resumes where it stopped when the same configuration runs again.
+func trainOptions(run *tracker.Run, name, modelDir string, cfg *Config) distill.Options {
+	return distill.Options{
+		Name: name, Progress: cfg.Out,
+		CheckpointDir: modelDir + ".ckpt",
+		OnStep:        func(step int64, loss float64) error { return run.LogMetric("loss", step, loss) },
+		OnCheckpoint: func(_ int64, files []string) error {
+			for _, f := range files {
+				if err := run.LogArtifact(f, "checkpoint"); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		OnResume: func(step int64) error { return run.SetTag("resumed_from_step", fmt.Sprint(step)) },
+	}
 }
 
 func (l *Lab) saveModel(run *tracker.Run, m *encoder.Model, dir string, start time.Time) error {
@@ -316,10 +334,7 @@ func (l *Lab) Student(lang string, studentParams map[string]any) (*encoder.Model
 	fmt.Fprintf(cfg.Out, "student %s: %s distillation on %d bitext pairs\n", lang, sp[distill.ParamStudentLoss], len(bitext))
 	start := time.Now()
 	sp[distill.ParamDataSeed] = cfg.Seed
-	m, err := distill.TrainStudent(l.Backend, teacher, bitext, sp, distill.Options{
-		Name: "student " + lang, Progress: cfg.Out,
-		OnStep: func(step int64, loss float64) error { return run.LogMetric("loss", step, loss) },
-	})
+	m, err := distill.TrainStudent(l.Backend, teacher, bitext, sp, trainOptions(run, "student "+lang, dir, cfg))
 	if err == nil {
 		err = l.saveModel(run, m, dir, start)
 	}

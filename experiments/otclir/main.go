@@ -8,6 +8,7 @@
 //	otclir table [-db F] [-experiment E]                      results table from results.db
 //	otclir plot  [-db F] [-experiment E] [-out F.html]        MAP chart from results.db
 //	otclir runs  ls|show|compare|diff|export|rm|gc ...        inspect the tracker
+//	otclir runs  reproduce [flags] ID                         re-run a tracked run at its recorded commit
 //
 // Common flags: -db (results database, $OTCLIR_DB), -artifacts (models, runs,
 // charts), -cache (npm data cache, $OTCLIR_CACHE), -set "key=value;..."
@@ -24,6 +25,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"syscall"
 
 	"github.com/otclir/otclir/experiments/optical"
@@ -40,7 +42,8 @@ commands:
   eval    trec_eval-compatible evaluation of a TREC run file
   table   print an experiment's results table from the results database
   plot    write an experiment's MAP chart (HTML, works offline) from the results database
-  runs    list, show, compare, export, delete and clean up tracked runs
+  runs    list, show, compare, export, delete and clean up tracked runs;
+          "runs reproduce ID" re-runs a run with its recorded settings at its recorded commit
 
 run "otclir <command> -h" for a command's flags
 `
@@ -83,6 +86,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	case "plot":
 		return cmdPlot(rest, stdout, stderr)
 	case "runs":
+		if len(rest) > 0 && rest[0] == "reproduce" {
+			return cmdReproduce(rest[1:], stdout, stderr)
+		}
 		fs := flag.NewFlagSet("runs", flag.ContinueOnError)
 		fs.SetOutput(stderr)
 		db := fs.String("db", tracker.DefaultPath(), "results database")
@@ -242,4 +248,28 @@ func cmdPlot(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintln(stdout, *out)
 	return nil
+}
+
+func cmdReproduce(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("runs reproduce", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	build := labFlags(fs, stdout)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("runs reproduce: want one run id, got %d arguments", fs.NArg())
+	}
+	id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
+	if err != nil {
+		return fmt.Errorf("runs reproduce: run id %q: %w", fs.Arg(0), err)
+	}
+	cfg, err := build()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := signalContext()
+	defer cancel()
+	_, err = optical.Reproduce(ctx, cfg, id, ".")
+	return err
 }
