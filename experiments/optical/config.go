@@ -34,6 +34,13 @@ type Config struct {
 	QueryLen     int      // subwords kept per query at retrieval time
 	DocLen       int      // subwords kept per document at retrieval time
 	Depth        int      // documents kept per query in run files
+	BitextBudget int      // bitext pairs per language for students and the translation baseline (0 = all)
+	IBM1Iters    int      // EM iterations of the IBM Model 1 translation table
+
+	// MTQueries maps a language to a TSV file of its test queries translated
+	// into English by an MT system (qid<TAB>text): the "mt" system ranks them
+	// with BM25. Set with "mt_queries=swh:path.tsv,som:other.tsv".
+	MTQueries map[string]string
 
 	Encoder, Teacher, Student map[string]any
 
@@ -60,6 +67,7 @@ func DefaultConfig() *Config {
 		QueryLen:     64,
 		DocLen:       96,
 		Depth:        1000,
+		IBM1Iters:    10,
 		Encoder:      copyMap(encoder.DefaultParams),
 		Teacher:      copyMap(distill.DefaultTeacherParams),
 		Student:      copyMap(distill.DefaultStudentParams),
@@ -96,7 +104,7 @@ func copyMap(m map[string]any) map[string]any {
 // Set applies settings "key=value;key=value" (the CLI's -set flag and the
 // notebooks' %% --set). Keys: languages (comma list), vocab_size, seed,
 // split_seed, test_fraction, cldr_test_fraction, teacher_pairs, query_len,
-// doc_len, depth, experiment, and encoder.K, teacher.K, student.K for the
+// doc_len, depth, bitext_budget, ibm1_iterations, mt_queries, experiment, and encoder.K, teacher.K, student.K for the
 // hyperparameters of those maps. A value must parse as the type of the
 // default it replaces; unknown keys are errors.
 func (c *Config) Set(settings string) error {
@@ -152,6 +160,20 @@ func (c *Config) set(key, value string) error {
 		c.DocLen, err = strconv.Atoi(value)
 	case "depth":
 		c.Depth, err = strconv.Atoi(value)
+	case "bitext_budget":
+		c.BitextBudget, err = strconv.Atoi(value)
+	case "ibm1_iterations":
+		c.IBM1Iters, err = strconv.Atoi(value)
+	case "mt_queries":
+		c.MTQueries = map[string]string{}
+		for _, item := range strings.Split(value, ",") {
+			lang, path, ok := strings.Cut(strings.TrimSpace(item), ":")
+			if !ok || lang == "" || path == "" {
+				return fmt.Errorf("want lang:path[,lang:path], got %q", item)
+			}
+			c.MTQueries[lang] = path
+		}
+		return nil
 	default:
 		prefix, name, ok := strings.Cut(key, ".")
 		if !ok {
@@ -227,6 +249,10 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("optical: cldr_test_fraction %v must be in [0,1)", c.CLDRTest)
 	case c.QueryLen <= 0 || c.DocLen <= 0:
 		return fmt.Errorf("optical: query_len and doc_len must be > 0")
+	case c.BitextBudget < 0:
+		return fmt.Errorf("optical: bitext_budget %d must be >= 0 (0 = all)", c.BitextBudget)
+	case c.IBM1Iters <= 0:
+		return fmt.Errorf("optical: ibm1_iterations %d must be > 0", c.IBM1Iters)
 	}
 	maxPos, _ := c.Encoder[encoder.ParamMaxPositions].(int)
 	for name, n := range map[string]int{"query_len": c.QueryLen, "doc_len": c.DocLen} {
@@ -257,6 +283,8 @@ func (c *Config) Settings() string {
 		fmt.Sprintf("query_len=%d", c.QueryLen),
 		fmt.Sprintf("doc_len=%d", c.DocLen),
 		fmt.Sprintf("depth=%d", c.Depth),
+		fmt.Sprintf("bitext_budget=%d", c.BitextBudget),
+		fmt.Sprintf("ibm1_iterations=%d", c.IBM1Iters),
 	}
 	for _, g := range []struct {
 		prefix string

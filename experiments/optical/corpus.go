@@ -3,6 +3,7 @@ package optical
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"sort"
 	"strings"
 
@@ -84,6 +85,23 @@ func (c *Corpus) Provenance() string {
 	return strings.Join(parts, ",")
 }
 
+// BudgetBitext is Bitext cut to budget pairs (0 = all) by a seeded shuffle
+// (split seed): the same subset for every system and seed, so budgets compare
+// systems on equal data.
+func (c *Corpus) BudgetBitext(lang string, budget int, seed int64) ([]data.Pair, error) {
+	pairs, err := c.Bitext(lang)
+	if err != nil || budget <= 0 || budget >= len(pairs) {
+		return pairs, err
+	}
+	idx := rand.New(rand.NewPCG(uint64(seed), 0xb17e)).Perm(len(pairs))[:budget]
+	sort.Ints(idx)
+	out := make([]data.Pair, budget)
+	for i, j := range idx {
+		out[i] = pairs[j]
+	}
+	return out, nil
+}
+
 // Bitext is the training bitext of lang (foreign→English): CLDR annotations
 // of the training concepts and UDHR training articles.
 func (c *Corpus) Bitext(lang string) ([]data.Pair, error) {
@@ -100,6 +118,32 @@ func (c *Corpus) Bitext(lang string) ([]data.Pair, error) {
 // TeacherPairs are the English query→document pairs of the teacher.
 func (c *Corpus) TeacherPairs(cfg *Config) []data.Pair {
 	return data.TeacherPairs(c.Synsets, cfg.Seed, cfg.TeacherPairs)
+}
+
+// Collections the lab evaluates on.
+const (
+	CollectionUDHR = "udhr" // UDHR paragraphs of held-out articles
+	CollectionCLDR = "cldr" // CLDR annotations of held-out concepts, all concepts as documents
+)
+
+// Collection returns the named test collection for queries in qLang and
+// documents in dLang (one of them English for CLDR).
+func (c *Corpus) Collection(name, qLang, dLang string) (data.Collection, error) {
+	switch name {
+	case CollectionUDHR:
+		return c.UDHRCollection(qLang, dLang)
+	case CollectionCLDR:
+		switch {
+		case dLang == "eng" && qLang != "eng":
+			return data.CLDRCollection(c.Annotations[qLang], c.Annotations["eng"], c.CLDRSplits[qLang], qLang), nil
+		case qLang == "eng" && dLang != "eng":
+			coll := data.CLDRCollection(c.Annotations["eng"], c.Annotations[dLang], c.CLDRSplits[dLang], "eng")
+			coll.Name, coll.QueryLang, coll.DocLang = "cldr-eng-"+dLang, "eng", dLang
+			return coll, nil
+		}
+		return data.Collection{}, fmt.Errorf("optical: the CLDR collection pairs English with one foreign language, got %s-%s", qLang, dLang)
+	}
+	return data.Collection{}, fmt.Errorf("optical: unknown collection %q (want %s or %s)", name, CollectionUDHR, CollectionCLDR)
 }
 
 // UDHRCollection is the test collection for queries in qLang and documents

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -295,19 +294,9 @@ func (l *Lab) Student(lang string, studentParams map[string]any) (*encoder.Model
 	for k, v := range studentParams {
 		sp[k] = v
 	}
-	bitext, err := l.Corpus.Bitext(lang)
+	bitext, err := l.trainingBitext(lang)
 	if err != nil {
 		return nil, "", 0, err
-	}
-	// No test query text may be trained on: check against both directions' queries.
-	for _, dirn := range [][2]string{{lang, "eng"}, {"eng", lang}} {
-		coll, err := l.Corpus.UDHRCollection(dirn[0], dirn[1])
-		if err != nil {
-			return nil, "", 0, err
-		}
-		if err := data.CheckNoLeak(bitext, coll.Queries); err != nil {
-			return nil, "", 0, fmt.Errorf("optical: student %s: %w", lang, err)
-		}
 	}
 	hash := hashOf("student-v1", teaHash, lang, sp, cfg.Seed, len(bitext))
 	dir := cfg.modelDir("student-"+lang, hash)
@@ -333,7 +322,6 @@ func (l *Lab) Student(lang string, studentParams map[string]any) (*encoder.Model
 	defer stop()
 	fmt.Fprintf(cfg.Out, "student %s: %s distillation on %d bitext pairs\n", lang, sp[distill.ParamStudentLoss], len(bitext))
 	start := time.Now()
-	sp[distill.ParamDataSeed] = cfg.Seed
 	m, err := distill.TrainStudent(l.Backend, teacher, bitext, sp, trainOptions(run, "student "+lang, dir, cfg))
 	if err == nil {
 		err = l.saveModel(run, m, dir, start)
@@ -344,5 +332,24 @@ func (l *Lab) Student(lang string, studentParams map[string]any) (*encoder.Model
 	return m, hash, len(bitext), nil
 }
 
-// errSkipped marks a cached evaluation.
-var errSkipped = errors.New("optical: cached")
+// trainingBitext is the (budgeted) bitext of lang, checked against every
+// test query of both collections in both directions: no test query text may
+// ever be trained on.
+func (l *Lab) trainingBitext(lang string) ([]data.Pair, error) {
+	bitext, err := l.Corpus.BudgetBitext(lang, l.Cfg.BitextBudget, l.Cfg.SplitSeed)
+	if err != nil {
+		return nil, err
+	}
+	for _, coll := range []string{CollectionUDHR, CollectionCLDR} {
+		for _, dirn := range [][2]string{{lang, "eng"}, {"eng", lang}} {
+			c, err := l.Corpus.Collection(coll, dirn[0], dirn[1])
+			if err != nil {
+				return nil, err
+			}
+			if err := data.CheckNoLeak(bitext, c.Queries); err != nil {
+				return nil, fmt.Errorf("optical: training bitext of %s vs %s queries: %w", lang, c.Name, err)
+			}
+		}
+	}
+	return bitext, nil
+}

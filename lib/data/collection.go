@@ -227,7 +227,8 @@ func SplitCLDR(keys []string, seed int64, testFraction float64) CLDRSplit {
 
 // SplitCLDRGrouped splits the keys annotated in both foreign and english
 // like SplitCLDR, but keeps related concepts on the same side: when the
-// foreign text of one key (its AnnotationText, the CLDRCollection query)
+// foreign or English text of one key (its AnnotationText, the CLDRCollection
+// query in either direction)
 // occurs inside the name or text of another key in either language — "⇔"
 // "left right double arrow" inside "⇎" "left right double arrow stroke", or
 // "=" "égal, est égal" inside the keywords of "≤" — the two keys form one
@@ -259,15 +260,19 @@ func SplitCLDRGrouped(foreign, english []Annotation, seed int64, testFraction fl
 		return i
 	}
 	for i, k := range keys {
-		x.find(AnnotationText(fm[k]), func(o int) bool {
-			if a, b := root(i), root(o); a != b {
-				if a > b {
-					a, b = b, a
+		// Both directions: foreign queries (foreign→English) and English
+		// queries (English→foreign) must not occur in another group's text.
+		for _, q := range []string{AnnotationText(fm[k]), AnnotationText(em[k])} {
+			x.find(q, func(o int) bool {
+				if a, b := root(i), root(o); a != b {
+					if a > b {
+						a, b = b, a
+					}
+					parent[b] = a // the smaller index is the root
 				}
-				parent[b] = a // the smaller index is the root
-			}
-			return true
-		})
+				return true
+			})
+		}
 	}
 	groups := map[int][]string{}
 	var roots []int

@@ -175,6 +175,7 @@ func TestRealNoLeak(t *testing.T) {
 				UDHRCollection(decl, engDecl, uSplit),
 				UDHRCollection(engDecl, decl, uSplit),
 				CLDRCollection(ann, engAnn, cSplit, l.Code),
+				CLDRCollection(engAnn, ann, cSplit, "eng"), // English queries, foreign documents
 			}
 			for _, c := range cols {
 				checkCollection(t, c)
