@@ -25,8 +25,11 @@ var ErrNoModel = errors.New("encoder: no saved model")
 const TokenizerFile = "tokenizer.json"
 
 // EncodeBatchSize is the number of texts encoded per graph execution. Every
-// batch is padded to this size so that one compiled graph serves all of them.
+// batch is padded to this size so that few compiled graphs serve all of them.
 const EncodeBatchSize = 32
+
+// LengthBucket is the granularity of the padded sequence length of a batch.
+const LengthBucket = 16
 
 // NewContext returns a fresh context holding the encoder hyperparameters:
 // DefaultParams, overridden by params, with the vocabulary size of tok.
@@ -104,11 +107,20 @@ func (m *Model) Encode(texts []string, maxLen int) (out [][]float32, err error) 
 		end := min(start+EncodeBatchSize, len(texts))
 		chunk := make([]string, EncodeBatchSize)
 		copy(chunk, texts[start:end])
-		ids := Tokenize(m.Tokenizer, chunk, maxLen)
-		for i := end - start; i < EncodeBatchSize; i++ { // padding rows: one UNK token, ignored below
-			ids[i*maxLen] = int32(text.UnkID)
+		// Pad the batch only to its longest text, rounded up to a multiple of
+		// LengthBucket (one compiled graph per bucket): short texts such as CLDR
+		// entries then cost a fraction of maxLen. Padding does not change a
+		// text's vectors (TestEncodeShapesNormsAndPadding).
+		longest := 1
+		for _, s := range chunk[:end-start] {
+			longest = max(longest, len(m.Tokenizer.Encode(s, maxLen)))
 		}
-		res, err := m.exec.Exec(tensors.FromFlatDataAndDimensions(ids, EncodeBatchSize, maxLen))
+		length := min(maxLen, (longest+LengthBucket-1)/LengthBucket*LengthBucket)
+		ids := Tokenize(m.Tokenizer, chunk, length)
+		for i := end - start; i < EncodeBatchSize; i++ { // padding rows: one UNK token, ignored below
+			ids[i*length] = int32(text.UnkID)
+		}
+		res, err := m.exec.Exec(tensors.FromFlatDataAndDimensions(ids, EncodeBatchSize, length))
 		if err != nil {
 			return nil, fmt.Errorf("encoder: encoding texts %d..%d: %w", start, end, err)
 		}
@@ -119,10 +131,10 @@ func (m *Model) Encode(texts []string, maxLen int) (out [][]float32, err error) 
 		}
 		for i := start; i < end; i++ {
 			row := i - start
-			v := make([]float32, 0, maxLen*dim)
-			for j := 0; j < maxLen; j++ {
-				if mask[row*maxLen+j] {
-					off := (row*maxLen + j) * dim
+			v := make([]float32, 0, length*dim)
+			for j := 0; j < length; j++ {
+				if mask[row*length+j] {
+					off := (row*length + j) * dim
 					v = append(v, vecs[off:off+dim]...)
 				}
 			}

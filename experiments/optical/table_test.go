@@ -1,0 +1,109 @@
+package optical
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/otclir/otclir/tracker"
+)
+
+// fakeEval records a FINISHED evaluation run with the given per-query MAP
+// values (synthetic numbers: this tests the table's arithmetic, not a model).
+func fakeEval(t *testing.T, db *tracker.DB, system, lang, seed string, perQuery []float64) {
+	t.Helper()
+	params := map[string]string{"system": system, "pair": lang + "-eng", "collection": "udhr",
+		"query_lang": lang, "doc_lang": "eng", "role": "eval"}
+	if seed != "" {
+		params["student.data_seed"] = seed
+	}
+	r, err := db.StartRun(tracker.RunSpec{Experiment: "paper", Name: system, Params: params, Tags: map[string]string{"kind": "eval"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pq := map[string]float64{}
+	mean := 0.0
+	for i, v := range perQuery {
+		pq[fmt.Sprintf("q%02d", i)] = v
+		mean += v / float64(len(perQuery))
+	}
+	if err := r.LogPerQuery("map", pq); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.SetFinalMetrics(map[string]float64{"map": mean}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Finish(nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func constant(n int, v float64) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = v
+	}
+	return out
+}
+
+func TestBuildTable(t *testing.T) {
+	db, err := tracker.Open(filepath.Join(t.TempDir(), "results.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// swh (low): psq 0.2 on 20 queries; ot 0.5 and 0.7 (seeds 1, 2): mean 0.6,
+	// sample std sqrt(((0.5-0.6)^2+(0.7-0.6)^2)/1) = 0.1414; every query
+	// better in both seeds, so the sign-flip test gives p = 2/2^20 (exact, the
+	// two all-same-sign assignments), far below 0.05 after Bonferroni (x2).
+	fakeEval(t, db, "psq", "swh", "", constant(20, 0.2))
+	fakeEval(t, db, "ot", "swh", "1", constant(20, 0.5))
+	fakeEval(t, db, "ot", "swh", "2", constant(20, 0.7))
+	// deu (high): psq 0.4, ot 0.4: no difference, not significant.
+	fakeEval(t, db, "psq", "deu", "", constant(20, 0.4))
+	fakeEval(t, db, "ot", "deu", "1", constant(20, 0.4))
+	tab, err := BuildTable(db, TableSpec{Experiment: "paper", Collection: "udhr", Permutation: 2000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ot := tab.Cells["ot"]["swh"]
+	if math.Abs(ot.Mean-0.6) > 1e-12 || math.Abs(ot.Std-math.Sqrt(0.02)) > 1e-12 || ot.Seeds != 2 {
+		t.Fatalf("ot swh: mean %v std %v seeds %d, want 0.6, 0.1414, 2", ot.Mean, ot.Std, ot.Seeds)
+	}
+	if !ot.Significant || tab.Cells["ot"]["deu"].Significant {
+		t.Fatalf("significance: swh %v (p %v), deu %v (p %v)", ot.Significant, ot.PAdj, tab.Cells["ot"]["deu"].Significant, tab.Cells["ot"]["deu"].PAdj)
+	}
+	if g, ok := tab.Gain("ot", "swh"); !ok || math.Abs(g-2) > 1e-12 { // (0.6-0.2)/0.2
+		t.Fatalf("gain %v, want 2", g)
+	}
+	if m, ok := tab.Average("ot", "low"); !ok || math.Abs(m-0.6) > 1e-12 {
+		t.Fatalf("low average %v", m)
+	}
+	if !strings.EqualFold(strings.Join(tab.Languages, ","), "swh,deu") {
+		t.Fatalf("language order %v, want low resource first", tab.Languages)
+	}
+	var md, tex, csv bytes.Buffer
+	if err := tab.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if err := tab.WriteLaTeX(&tex); err != nil {
+		t.Fatal(err)
+	}
+	if err := tab.WriteCSV(&csv); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"| ot | 0.600 ± 0.141▲ | 0.400 |", "+200.0%"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md.String())
+		}
+	}
+	if !strings.Contains(tex.String(), `0.600 $\pm$ 0.141$^\dagger$`) || !strings.Contains(csv.String(), "ot,swh-eng,low,map,0.600000,0.141421,2,") {
+		t.Errorf("latex or csv:\n%s\n%s", tex.String(), csv.String())
+	}
+	if _, err := BuildTable(db, TableSpec{Experiment: "nothing"}); err == nil {
+		t.Fatal("empty experiment: want error")
+	}
+}
