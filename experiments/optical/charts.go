@@ -1,0 +1,133 @@
+package optical
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+
+	"github.com/otclir/otclir/lib/data"
+	"github.com/otclir/otclir/lib/plots"
+	"github.com/otclir/otclir/tracker"
+)
+
+// TableChart is the grouped bar chart of a paper table: one group per
+// language pair, one bar per system, error bars = std over seeds.
+func TableChart(t *Table) *plots.Chart {
+	cats := make([]string, len(t.Languages))
+	for i, l := range t.Languages {
+		cats[i] = t.pair(l) + " (" + t.Resource[l] + ")"
+	}
+	var series []plots.BarSeries
+	for _, s := range t.Systems {
+		bs := plots.BarSeries{Name: s}
+		for _, l := range t.Languages {
+			c := t.Cells[s][l]
+			if c == nil {
+				bs.Values = append(bs.Values, math.NaN())
+				bs.Errors = append(bs.Errors, 0)
+				continue
+			}
+			bs.Values = append(bs.Values, c.Mean)
+			bs.Errors = append(bs.Errors, c.Std)
+		}
+		series = append(series, bs)
+	}
+	title := fmt.Sprintf("%s per language pair on %s (mean ± std over seeds)", t.Spec.Measure, t.Spec.Collection)
+	return plots.GroupedBar(title, "language pair (resource level)", t.Spec.Measure, cats, series)
+}
+
+// BudgetPoint is one evaluated (system, language, budget).
+type BudgetPoint struct {
+	System, Lang, Resource string
+	Pairs                  int     // bitext pairs actually used
+	Mean                   float64 // over seeds
+	Seeds                  int
+}
+
+// BudgetResults reads the FINISHED foreign→English runs of an experiment on
+// a collection that record a bitext size (students and the translation
+// baseline), averaged over seeds per (system, language, size).
+func BudgetResults(db *tracker.DB, experiment, collection, measure string) ([]BudgetPoint, error) {
+	filter := fmt.Sprintf(`experiment = %q and tags.kind = "eval" and status = "FINISHED" and params.collection = %q and params.doc_lang = "eng"`,
+		experiment, collection)
+	runs, err := db.SearchRuns(filter, "start DESC", 0)
+	if err != nil {
+		return nil, err
+	}
+	type key struct {
+		system, lang string
+		pairs        int
+	}
+	seen := map[string]bool{}
+	acc := map[key]*BudgetPoint{}
+	for _, r := range runs {
+		n, err := strconv.Atoi(r.Params["bitext_pairs"])
+		if err != nil || r.Params["query_lang"] == "eng" {
+			continue
+		}
+		dedup := r.Params["system"] + "|" + r.Params["query_lang"] + "|" + r.Params["bitext_pairs"] + "|" + r.Params["student.data_seed"]
+		if seen[dedup] {
+			continue
+		}
+		seen[dedup] = true
+		k := key{r.Params["system"], r.Params["query_lang"], n}
+		p := acc[k]
+		if p == nil {
+			p = &BudgetPoint{System: k.system, Lang: k.lang, Pairs: n, Resource: r.Params["resource"]}
+			acc[k] = p
+		}
+		p.Mean += r.Final[measure]
+		p.Seeds++
+	}
+	out := make([]BudgetPoint, 0, len(acc))
+	for _, p := range acc {
+		p.Mean /= float64(p.Seeds)
+		out = append(out, *p)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("optical: no runs with a bitext size in experiment %q on %s", experiment, collection)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.System != b.System {
+			return a.System < b.System
+		}
+		if a.Lang != b.Lang {
+			return a.Lang < b.Lang
+		}
+		return a.Pairs < b.Pairs
+	})
+	return out, nil
+}
+
+// BudgetChart draws MAP against the number of bitext pairs (log axis), one
+// line per (system, language), coloured by resource level.
+func BudgetChart(points []BudgetPoint, system, measure string) *plots.Chart {
+	byLang := map[string]*plots.Curve{}
+	var langs []string
+	for _, p := range points {
+		if p.System != system {
+			continue
+		}
+		c := byLang[p.Lang]
+		if c == nil {
+			name := p.Lang
+			if l, err := data.LookupLanguage(p.Lang); err == nil {
+				name = l.Name
+			}
+			c = &plots.Curve{Name: name + " (" + p.Resource + ")", Group: p.Resource}
+			byLang[p.Lang] = c
+			langs = append(langs, p.Lang)
+		}
+		c.X = append(c.X, float64(p.Pairs))
+		c.Y = append(c.Y, p.Mean)
+	}
+	sort.Strings(langs)
+	curves := make([]plots.Curve, len(langs))
+	for i, l := range langs {
+		curves[i] = *byLang[l]
+	}
+	return plots.LineCurves(fmt.Sprintf("%s of the %s system against bitext size", measure, system),
+		"bitext pairs (log scale)", measure, curves, plots.LogX())
+}
