@@ -68,3 +68,22 @@ func BenchmarkDotBackward(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkMatmulRate times simplego's float32 DotGeneral forward pass on a
+// 1024×1024×1024 matrix product and reports GFLOP/s (2·n³ per product): the
+// matrix-product rate available to training (compare
+// lib/retrieval.BenchmarkSgemm1024 for gonum's Sgemm on the same machine).
+func BenchmarkMatmulRate(b *testing.B) {
+	const n = 1024
+	rng := rand.New(rand.NewPCG(3, 3))
+	lhs, rhs := randTensor32(rng, n, n), randTensor32(rng, n, n)
+	exec := MustNewExec(backend(b), func(l, r *Node) *Node { return Dot(l, r) })
+	defer exec.Finalize()
+	exec.MustExec(lhs, rhs)[0].FinalizeAll() // compile outside the timed loop
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		exec.MustExec(lhs, rhs)[0].FinalizeAll()
+	}
+	b.ReportMetric(float64(2*n*n*n*b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}

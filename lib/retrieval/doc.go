@@ -11,4 +11,10 @@
 // result is a TREC run (lib/eval.Run) holding the top `depth` documents of
 // each query; ties are left to lib/eval, which orders them like trec_eval
 // (docno descending).
+//
+// Scoring is blocked as float32 matrix products of query tokens by document
+// tokens, with the maximum over each document's tokens taken on the product
+// (see Index); it equals MaxSim up to float32 summation order (tests: 1e-4
+// relative). BenchmarkSearchLarge times 100 queries against 10,000
+// documents of 32 tokens at d=128.
 package retrieval

@@ -20,7 +20,9 @@ Two variants per batch size:
   targets-input:   the teacher's vectors are computed once and fed to every
                    step, as lib/distill.TrainStudent and the Go benchmark do.
 It prints steps/s in the format of `go test -bench` and the peak RSS of the
-process (ru_maxrss, so it covers every case run before it).
+process (ru_maxrss, so it covers every case run before it). With --matmul it
+prints instead the float32 1024x1024x1024 matrix-product rate (GFLOP/s);
+--threads N sets torch's thread count (default 2).
 """
 import math
 import resource
@@ -160,10 +162,33 @@ def bench(batch, teacher_in_step):
           f"\t{n / el:.3f} steps/s\t{peak:.1f} peakRSS-MiB", flush=True)
 
 
+def matmul_rate(n=1024):
+    """float32 n x n x n matrix product in GFLOP/s (2 n^3 flops): the
+    machine's rate through PyTorch's BLAS, to compare with
+    lib/retrieval.BenchmarkSgemm1024 and lib/fastgrad.BenchmarkMatmulRate."""
+    x, y = torch.randn(n, n), torch.randn(n, n)
+    x @ y
+    reps, start = 0, time.perf_counter()
+    while reps < 5 or time.perf_counter() - start < 1.0:
+        x @ y
+        reps += 1
+    el = time.perf_counter() - start
+    print(f"BenchmarkTorchMatmul{n}\t{reps}\t{el / reps * 1e9:.0f} ns/op\t{2 * n ** 3 * reps / el / 1e9:.2f} GFLOP/s",
+          flush=True)
+
+
 def main():
-    torch.set_num_threads(2)
+    # --threads N overrides the 2 threads of the issue: with other processes
+    # on the 2 cores, 2 OpenMP threads can run many times slower than 1.
+    threads = 2
+    if "--threads" in sys.argv[1:]:
+        threads = int(sys.argv[sys.argv.index("--threads") + 1])
+    torch.set_num_threads(threads)
     torch.manual_seed(1)
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}", flush=True)
+    if "--matmul" in sys.argv[1:]:
+        matmul_rate()
+        return
     for batch in (16, 32):
         for teacher_in_step in (False, True):
             bench(batch, teacher_in_step)
