@@ -403,9 +403,26 @@ func cliCompare(db *DB, w io.Writer, ids []int64) error {
 		if differs(vals[i]) {
 			mark = "*"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", mark, n, strings.Join(vals[i], "\t"))
+		cells := make([]string, len(vals[i]))
+		for j, v := range vals[i] {
+			cells[j] = elide(v, compareWidth)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", mark, n, strings.Join(cells, "\t"))
 	}
 	return tw.Flush()
+}
+
+// compareWidth is the widest value `runs compare` prints in a column; longer
+// ones (such as a run's full settings string) are elided: `runs show` and
+// `runs diff` print them whole.
+const compareWidth = 48
+
+func elide(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
 
 func cliDiff(db *DB, w io.Writer, a, b int64) error {

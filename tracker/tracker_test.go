@@ -106,8 +106,12 @@ func TestOpenMigrations(t *testing.T) {
 	if _, err := Open(""); !errors.Is(err, ErrInvalidArgument) {
 		t.Errorf("Open(\"\") = %v, want ErrInvalidArgument", err)
 	}
-	if _, err := Open(filepath.Join(t.TempDir(), "no", "such", "dir", "x.db")); err == nil {
-		t.Error("Open in a missing directory succeeded")
+	// A missing directory is created (TestOpenCreatesDirectory); a path
+	// under a regular file cannot be.
+	file := filepath.Join(t.TempDir(), "file")
+	must(t, os.WriteFile(file, nil, 0o644))
+	if _, err := Open(filepath.Join(file, "x.db")); err == nil {
+		t.Error("Open under a regular file succeeded")
 	}
 }
 

@@ -179,7 +179,7 @@ func (l *Lab) Teacher() (*encoder.Model, string, error) {
 		return nil, "", err
 	}
 	cfg := l.Cfg
-	hash := hashOf("teacher-v1", tokHash, cfg.Encoder, cfg.Teacher, cfg.Seed)
+	hash := hashOf("teacher-v1", tokHash, cfg.Encoder, withoutLogging(cfg.Teacher), cfg.Seed)
 	dir := cfg.modelDir("teacher", hash)
 	if !cfg.Force && encoder.Exists(dir) {
 		m, err := encoder.Load(l.Backend, dir)
@@ -225,6 +225,14 @@ func (l *Lab) trainTeacher(run *tracker.Run, tok *text.Tokenizer, pairs []data.P
 		return nil, err
 	}
 	return m, l.saveModel(run, m, dir, start)
+}
+
+// withoutLogging drops the parameters that do not change a trained model
+// (the logging period) from what its cache key hashes.
+func withoutLogging(params map[string]any) map[string]any {
+	out := copyMap(params)
+	delete(out, distill.ParamLogEvery)
+	return out
 }
 
 // trainOptions logs losses, checkpoints (as artifacts) and resumption of a
@@ -298,7 +306,7 @@ func (l *Lab) Student(lang string, studentParams map[string]any) (*encoder.Model
 	if err != nil {
 		return nil, "", 0, err
 	}
-	hash := hashOf("student-v1", teaHash, lang, sp, cfg.Seed, len(bitext))
+	hash := hashOf("student-v1", teaHash, lang, withoutLogging(sp), cfg.Seed, len(bitext))
 	dir := cfg.modelDir("student-"+lang, hash)
 	if !cfg.Force && encoder.Exists(dir) {
 		if m, err := encoder.Load(l.Backend, dir); err == nil {

@@ -290,6 +290,9 @@ func (c *Chart) InlineHTML() string {
 // GoNB it does nothing.
 func Display(c *Chart) {
 	gonbui.DisplayHTML(c.InlineHTML())
+	// A GoNB cell is a program that may exit right after this call: wait
+	// until the kernel has the (large) output, or it can be lost.
+	gonbui.Sync()
 }
 
 // ChartPage is a standalone page holding several charts, one below the other.
