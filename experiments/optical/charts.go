@@ -3,6 +3,8 @@ package optical
 import (
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 
@@ -130,4 +132,86 @@ func BudgetChart(points []BudgetPoint, system, measure string) *plots.Chart {
 	}
 	return plots.LineCurves(fmt.Sprintf("%s of the %s system against bitext size", measure, system),
 		"bitext pairs (log scale)", measure, curves, plots.LogX())
+}
+
+// TrainingCurvesChart overlays the per-step loss of an experiment's
+// FINISHED training runs.
+func TrainingCurvesChart(db *tracker.DB, experiment string) (*plots.Chart, error) {
+	runs, err := db.SearchRuns(fmt.Sprintf(`experiment = %q and tags.kind = "train" and status = "FINISHED"`, experiment), "start", 0)
+	if err != nil {
+		return nil, err
+	}
+	var curves []plots.Curve
+	for _, r := range runs {
+		hist, err := db.MetricHistory(r.ID, "loss")
+		if err != nil {
+			return nil, err
+		}
+		if len(hist) == 0 {
+			continue
+		}
+		c := plots.Curve{Name: fmt.Sprintf("%s (run %d)", r.Name, r.ID), Group: r.Params["role"]}
+		for _, p := range hist {
+			c.X = append(c.X, float64(p.Step))
+			c.Y = append(c.Y, p.Value)
+		}
+		curves = append(curves, c)
+	}
+	if len(curves) == 0 {
+		return nil, fmt.Errorf("optical: no training losses recorded in experiment %q", experiment)
+	}
+	return plots.LineCurves("Training loss per step ("+experiment+")", "step", "loss", curves), nil
+}
+
+// WriteStandardCharts writes an experiment's standard charts as standalone
+// HTML files (no network needed) into dir: the MAP bars of its evaluations,
+// the paper-table bars per collection (when it has a table), the budget
+// curves (when it has budget runs) and the training curves. It returns the
+// files written; charts the experiment has no data for are skipped.
+func WriteStandardCharts(db *tracker.DB, experiment, dir string) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	var paths []string
+	save := func(name string, c *plots.Chart) error {
+		p := filepath.Join(dir, name)
+		if err := c.SaveHTML(p); err != nil {
+			return err
+		}
+		paths = append(paths, p)
+		return nil
+	}
+	res, err := LoadResults(db, experiment)
+	if err != nil {
+		return nil, err
+	}
+	if err := save("map.html", MAPChart("MAP per language pair and system ("+experiment+")", res)); err != nil {
+		return paths, err
+	}
+	for _, coll := range []string{CollectionUDHR, CollectionCLDR} {
+		if t, err := BuildTable(db, TableSpec{Experiment: experiment, Collection: coll}); err == nil {
+			if err := save("table-"+coll+".html", TableChart(t)); err != nil {
+				return paths, err
+			}
+		}
+		if pts, err := BudgetResults(db, experiment, coll, "map"); err == nil {
+			multi := map[int]bool{}
+			for _, p := range pts {
+				multi[p.Pairs] = true
+			}
+			if len(multi) > 2 {
+				for _, s := range []string{SystemOT, SystemPSQ} {
+					if err := save("budget-"+coll+"-"+s+".html", BudgetChart(pts, s, "map")); err != nil {
+						return paths, err
+					}
+				}
+			}
+		}
+	}
+	if c, err := TrainingCurvesChart(db, experiment); err == nil {
+		if err := save("training-curves.html", c); err != nil {
+			return paths, err
+		}
+	}
+	return paths, nil
 }

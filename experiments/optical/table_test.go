@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -105,5 +106,20 @@ func TestBuildTable(t *testing.T) {
 	}
 	if _, err := BuildTable(db, TableSpec{Experiment: "nothing"}); err == nil {
 		t.Fatal("empty experiment: want error")
+	}
+	dir := t.TempDir()
+	paths, err := WriteStandardCharts(db, "paper", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{filepath.Join(dir, "map.html"), filepath.Join(dir, "table-udhr.html")}
+	if strings.Join(paths, ",") != strings.Join(want, ",") {
+		t.Fatalf("charts written: %v, want %v", paths, want)
+	}
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil || !bytes.Contains(b, []byte("swh-eng")) || bytes.Contains(b, []byte("<script src=")) {
+			t.Fatalf("%s: %v, %d bytes; want an offline page naming swh-eng", p, err, len(b))
+		}
 	}
 }

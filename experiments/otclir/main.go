@@ -312,30 +312,23 @@ func cmdPlot(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	db := fs.String("db", tracker.DefaultPath(), "results database")
 	exp := fs.String("experiment", optical.DefaultConfig().Experiment, "experiment name")
-	out := fs.String("out", "", "output HTML file (default artifacts/charts/<experiment>-map.html)")
+	out := fs.String("out", "", "output directory (default artifacts/charts/<experiment>)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *out == "" {
-		*out = filepath.Join("artifacts", "charts", *exp+"-map.html")
+		*out = filepath.Join("artifacts", "charts", *exp)
 	}
 	d, err := tracker.Open(*db)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	res, err := optical.LoadResults(d, *exp)
-	if err != nil {
-		return err
+	paths, err := optical.WriteStandardCharts(d, *exp, *out)
+	for _, p := range paths {
+		fmt.Fprintln(stdout, p)
 	}
-	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
-		return err
-	}
-	if err := optical.MAPChart("MAP per language pair and system ("+*exp+")", res).SaveHTML(*out); err != nil {
-		return err
-	}
-	fmt.Fprintln(stdout, *out)
-	return nil
+	return err
 }
 
 func cmdReproduce(args []string, stdout, stderr io.Writer) error {
