@@ -138,10 +138,17 @@ func signalContext() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }
 
-func cmdDemo(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+// labCommand parses the shared lab flags of an experiment command (plus
+// any the caller registers with extra), builds the Config and runs fn with a
+// context cancelled on SIGINT/SIGTERM.
+func labCommand(name string, args []string, stdout, stderr io.Writer, extra func(*flag.FlagSet),
+	fn func(ctx context.Context, cfg *optical.Config, fs *flag.FlagSet) error) error {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	build := labFlags(fs, stdout)
+	if extra != nil {
+		extra(fs)
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -151,57 +158,43 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
-	_, err = optical.Demo(ctx, cfg)
-	return err
+	return fn(ctx, cfg, fs)
+}
+
+func cmdDemo(args []string, stdout, stderr io.Writer) error {
+	return labCommand("demo", args, stdout, stderr, nil, func(ctx context.Context, cfg *optical.Config, _ *flag.FlagSet) error {
+		_, err := optical.Demo(ctx, cfg)
+		return err
+	})
 }
 
 func cmdData(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("data", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	build := labFlags(fs, stdout)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := build()
-	if err != nil {
-		return err
-	}
-	ctx, cancel := signalContext()
-	defer cancel()
-	c, err := optical.LoadCorpus(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	return optical.WriteDataSummary(stdout, cfg, c)
+	return labCommand("data", args, stdout, stderr, nil, func(ctx context.Context, cfg *optical.Config, _ *flag.FlagSet) error {
+		c, err := optical.LoadCorpus(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		return optical.WriteDataSummary(stdout, cfg, c)
+	})
 }
 
 func cmdTrain(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("train", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	build := labFlags(fs, stdout)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := build()
-	if err != nil {
-		return err
-	}
-	ctx, cancel := signalContext()
-	defer cancel()
-	lab, err := optical.Open(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer lab.Close()
-	if _, _, err := lab.Teacher(); err != nil {
-		return err
-	}
-	for _, lang := range cfg.Languages {
-		if _, _, _, err := lab.Student(lang, nil); err != nil {
+	return labCommand("train", args, stdout, stderr, nil, func(ctx context.Context, cfg *optical.Config, _ *flag.FlagSet) error {
+		lab, err := optical.Open(ctx, cfg)
+		if err != nil {
 			return err
 		}
-	}
-	return nil
+		defer lab.Close()
+		if _, _, err := lab.Teacher(); err != nil {
+			return err
+		}
+		for _, lang := range cfg.Languages {
+			if _, _, _, err := lab.Student(lang, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 func cmdTable(args []string, stdout, stderr io.Writer) error {
@@ -332,25 +325,15 @@ func cmdPlot(args []string, stdout, stderr io.Writer) error {
 }
 
 func cmdReproduce(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("runs reproduce", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	build := labFlags(fs, stdout)
-	if err := fs.Parse(args); err != nil {
+	return labCommand("runs reproduce", args, stdout, stderr, nil, func(ctx context.Context, cfg *optical.Config, fs *flag.FlagSet) error {
+		if fs.NArg() != 1 {
+			return fmt.Errorf("runs reproduce: want one run id, got %d arguments", fs.NArg())
+		}
+		id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
+		if err != nil {
+			return fmt.Errorf("runs reproduce: run id %q: %w", fs.Arg(0), err)
+		}
+		_, err = optical.Reproduce(ctx, cfg, id, ".")
 		return err
-	}
-	if fs.NArg() != 1 {
-		return fmt.Errorf("runs reproduce: want one run id, got %d arguments", fs.NArg())
-	}
-	id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
-	if err != nil {
-		return fmt.Errorf("runs reproduce: run id %q: %w", fs.Arg(0), err)
-	}
-	cfg, err := build()
-	if err != nil {
-		return err
-	}
-	ctx, cancel := signalContext()
-	defer cancel()
-	_, err = optical.Reproduce(ctx, cfg, id, ".")
-	return err
+	})
 }
