@@ -82,6 +82,14 @@ func Fetch(ctx context.Context, pkg NPMPackage, cacheDir string) (root string, e
 	if err := os.MkdirAll(filepath.Join(cacheDir, "npm"), 0o755); err != nil {
 		return "", fmt.Errorf("data: fetch %s: %w", pkg, err)
 	}
+	unlock, err := lockFile(filepath.Join(cacheDir, "npm", pkg.Name+"@"+pkg.Version+".lock"))
+	if err != nil {
+		return "", fmt.Errorf("data: fetch %s: lock: %w", pkg, err)
+	}
+	defer unlock()
+	if b, err := os.ReadFile(filepath.Join(dir, markerName)); err == nil && string(b) == pkg.Integrity {
+		return root, nil // another process fetched it while we waited for the lock
+	}
 	tmp, err := os.MkdirTemp(filepath.Join(cacheDir, "npm"), ".fetch-")
 	if err != nil {
 		return "", fmt.Errorf("data: fetch %s: %w", pkg, err)

