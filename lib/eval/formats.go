@@ -86,13 +86,17 @@ func ParseQrels(r io.Reader, name string) (Qrels, error) {
 }
 
 // ReadQrels reads a qrels file.
-func ReadQrels(path string) (Qrels, error) {
+func ReadQrels(path string) (Qrels, error) { return readFile(path, ParseQrels) }
+
+// readFile opens path and parses it with parse, which names path in errors.
+func readFile[T any](path string, parse func(io.Reader, string) (T, error)) (T, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("eval: %w", err)
+		var zero T
+		return zero, fmt.Errorf("eval: %w", err)
 	}
 	defer f.Close()
-	return ParseQrels(f, path)
+	return parse(f, path)
 }
 
 // ParseRun reads a TREC run ("qid Q0 docno rank score tag") from r. The rank
@@ -141,14 +145,7 @@ func ParseRun(r io.Reader, name string) (Run, error) {
 }
 
 // ReadRun reads a run file.
-func ReadRun(path string) (Run, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("eval: %w", err)
-	}
-	defer f.Close()
-	return ParseRun(f, path)
-}
+func ReadRun(path string) (Run, error) { return readFile(path, ParseRun) }
 
 // sortedQIDs returns the keys of m in strcmp order.
 func sortedQIDs[V any](m map[string]V) []string {
