@@ -19,10 +19,10 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/layers"
 )
 
-// testBackendConfig ($GOMLX_BACKEND overrides it) is simplego with an unbounded worker pool: the default
+// testBackendConfig ($GOMLX_BACKEND overrides it) is simplego with sequential ops and an unbounded worker pool: the default
 // pool deadlocked on 2 cores (TOOLCHAIN-NOTES.md), and lib/encoder ships
 // this configuration.
-const testBackendConfig = "go:parallelism=-1"
+const testBackendConfig = "go:ops_sequential,parallelism=-1"
 
 var (
 	backendOnce sync.Once

@@ -19,10 +19,10 @@ import (
 	"github.com/otclir/otclir/lib/fastgrad"
 )
 
-// testBackendConfig ($GOMLX_BACKEND overrides it) is simplego with an unbounded worker pool, the
+// testBackendConfig ($GOMLX_BACKEND overrides it) is simplego with sequential ops and an unbounded worker pool, the
 // configuration lib/encoder ships (the default pool deadlocked on 2 cores,
 // TOOLCHAIN-NOTES.md).
-const testBackendConfig = "go:parallelism=-1"
+const testBackendConfig = "go:ops_sequential,parallelism=-1"
 
 var (
 	backendOnce sync.Once

@@ -4,27 +4,15 @@ package retrieval
 
 import "golang.org/x/sys/cpu"
 
-// hasKernel reports whether kernel4x16 can run: it needs AVX2 and FMA.
+// hasKernel reports whether kernel4x16max can run: it needs AVX2 and FMA.
 var hasKernel = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
-// hasKernel512 reports whether kernel4x32 can run: it needs AVX-512F.
+// hasKernel512 reports whether kernel4x32max can run: it needs AVX-512F.
 var hasKernel512 = cpu.X86.HasAVX512F
 
-// kernel4x16 sets C[4×16] = A[4×k]·B[k×16] (row-major, leading dimensions
-// in floats); k >= 1. Implemented in kernel_amd64.s. Scoring uses the fused
-// kernel4x16max and kernel4x32max; the product-only kernels serve as their
-// reference in TestKernels and as the product rate in BenchmarkSgemmLayouts.
-//
-//go:noescape
-func kernel4x16(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)
-
-// kernel4x32 is kernel4x16 on 32 columns with AVX-512.
-//
-//go:noescape
-func kernel4x32(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)
-
-// kernel4x32max sets m[r·ldm] to the maximum of row r of A[4×k]·B[k×32],
-// r = 0..3, with AVX-512.
+// kernel4x32max sets m[r·ldm] to the maximum of row r of A[4×k]·B[k×32]
+// (row-major, leading dimensions in floats), r = 0..3, with AVX-512; k >= 1.
+// Implemented in kernel_amd64.s.
 //
 //go:noescape
 func kernel4x32max(k int, a *float32, lda int, b *float32, ldb int, m *float32, ldm int)

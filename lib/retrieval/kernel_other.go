@@ -9,14 +9,6 @@ const (
 	hasKernel512 = false
 )
 
-func kernel4x16(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int) {
-	panic("retrieval: kernel4x16 without an assembly implementation")
-}
-
-func kernel4x32(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int) {
-	panic("retrieval: kernel4x32 without an assembly implementation")
-}
-
 func kernel4x32max(k int, a *float32, lda int, b *float32, ldb int, m *float32, ldm int) {
 	panic("retrieval: kernel4x32max without an assembly implementation")
 }

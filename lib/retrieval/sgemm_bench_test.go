@@ -6,6 +6,8 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
+
+	"github.com/otclir/otclir/lib/matmul"
 )
 
 // BenchmarkSgemm1024 measures gonum's float32 matrix product on
@@ -26,9 +28,9 @@ func BenchmarkSgemm1024(b *testing.B) {
 // chunkTokens document tokens × d=128, with the documents row-major
 // ("rowmajor", Sgemm NoTrans×Trans: gonum's dot-product kernel) and
 // transposed ("transposed", NoTrans×NoTrans: its axpy kernel, the layout
-// Index uses), and the assembly kernels on the transposed layout ("avx2",
-// "avx512": what Index uses where the CPU has them), all on one goroutine
-// except gonum's Sgemm, which splits large products across GOMAXPROCS.
+// Index uses), and lib/matmul's SIMD product on the transposed layout (the
+// tile kernels Index fuses with the row maxima). gonum's Sgemm and
+// lib/matmul split large products across GOMAXPROCS.
 func BenchmarkSgemmLayouts(b *testing.B) {
 	const m, n, k = queryRows, chunkTokens, 128
 	rng := rand.New(rand.NewPCG(5, 6))
@@ -46,30 +48,10 @@ func BenchmarkSgemmLayouts(b *testing.B) {
 		}
 		rate(b)
 	})
-	for _, kernel := range kernels()[1:] {
-		b.Run(kernel.String(), func(b *testing.B) {
-			for b.Loop() {
-				tiledProduct(kernel, m, n, k, q, dt, s)
-			}
-			rate(b)
-		})
-	}
-}
-
-// tiledProduct sets s[m×n] = a[m×k]·b[k×n] (row-major, m a multiple of
-// tileRows, n of tileCols, k >= 1) with the product-only assembly kernel of kind (kernel4x32 for
-// kernelAVX512, kernel4x16 for kernelAVX2). Column
-// panels of b (k×tileCols, 16 KiB at k=128) stay in L1 cache while every row
-// tile of a passes over them.
-func tiledProduct(kind kernelKind, m, n, k int, a, b, s []float32) {
-	for jb := 0; jb < n; jb += tileCols {
-		for ib := 0; ib < m; ib += tileRows {
-			if kind == kernelAVX512 {
-				kernel4x32(k, &a[ib*k], k, &b[jb], n, &s[ib*n+jb], n)
-			} else {
-				kernel4x16(k, &a[ib*k], k, &b[jb], n, &s[ib*n+jb], n)
-				kernel4x16(k, &a[ib*k], k, &b[jb+16], n, &s[ib*n+jb+16], n)
-			}
+	b.Run("matmul-"+matmul.Kernel(), func(b *testing.B) {
+		for b.Loop() {
+			matmul.Mul(m, n, k, q, dt, s)
 		}
-	}
+		rate(b)
+	})
 }
