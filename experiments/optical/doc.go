@@ -20,6 +20,11 @@
 //     the English paragraphs of the same article (lib/data.UDHRCollection).
 //     Ranking is exhaustive MaxSim (lib/retrieval); measures are lib/eval's
 //     trec_eval-exact ones.
+//   - Your own collection (Config.User, `otclir user`, user.go): documents,
+//     TREC topics and qrels from files, in any query language paired with
+//     English; the user's bitext joins the tokenizer corpus and trains that
+//     language's students and IBM1 table, after a leak check against the
+//     topics. Cache keys include the files' content hashes.
 //
 // Models are cached under Config.ArtifactDir keyed by a hash of everything
 // that determines them (data versions, languages, hyperparameters, seed), so

@@ -71,12 +71,21 @@ func (l *Lab) EvaluateOn(collection, system, qLang, dLang string) (*Result, erro
 	if err != nil {
 		return nil, err
 	}
+	user := l.Corpus.isUserCollection(collection)
+	if user {
+		collection = l.Corpus.User.Config.Name // runs record the collection's own name
+	}
 	pair := Pair(qLang, dLang)
 	params := map[string]string{
 		"system": system, "pair": pair, "collection": collection,
 		"query_lang": qLang, "doc_lang": dLang,
 		"query_len": fmt.Sprint(l.Cfg.QueryLen), "doc_len": fmt.Sprint(l.Cfg.DocLen),
 		"depth": fmt.Sprint(l.Cfg.Depth), "role": "eval",
+	}
+	if user { // the files and their content hash: a changed file is a new evaluation
+		for k, v := range l.Corpus.User.params() {
+			params[k] = v
+		}
 	}
 	foreign := qLang
 	if qLang == "eng" {
@@ -128,6 +137,13 @@ func (l *Lab) EvaluateOn(collection, system, qLang, dLang string) (*Result, erro
 			return nil, fmt.Errorf("optical: system %s needs translated %s queries (setting mt_queries=%s:FILE) and English documents", system, qLang, qLang)
 		}
 		params["mt_queries"] = path
+		if user {
+			h, err := fileHash(path)
+			if err != nil {
+				return nil, err
+			}
+			params["mt_queries_hash"] = h
+		}
 		rank = func(coll data.Collection) (eval.Run, error) {
 			translated, err := bm25.ReadTranslatedQueries(path)
 			if err != nil {
@@ -287,7 +303,8 @@ func (l *Lab) TranslationTable(lang string, reverse bool) (*ibm1.Table, int, err
 		}
 		bitext = sw
 	}
-	hash := hashOf("ibm1-v1", l.Corpus.Provenance(), lang, reverse, len(bitext), l.Cfg.BitextBudget, l.Cfg.SplitSeed, l.Cfg.IBM1Iters)
+	hash := hashOf(append([]any{"ibm1-v1", l.Corpus.Provenance(), lang, reverse, len(bitext), l.Cfg.BitextBudget, l.Cfg.SplitSeed, l.Cfg.IBM1Iters},
+		l.userHashFor(lang)...)...)
 	path := filepath.Join(l.Cfg.ArtifactDir, "ibm1", lang+"-"+hash+".json")
 	if t, err := ibm1.Load(path); err == nil && !l.Cfg.Force {
 		return t, len(bitext), nil

@@ -34,12 +34,18 @@ type Lab struct {
 	teaHash string
 }
 
-// Open validates cfg, opens the tracker and the backend and loads the corpus.
+// Open validates cfg, loads the corpus (and the user's files, so bad input
+// fails before the results database is touched), and opens the tracker and
+// the backend.
 func Open(ctx context.Context, cfg *Config) (*Lab, error) {
 	if cfg.Out == nil {
 		cfg.Out = os.Stdout
 	}
 	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	corpus, err := LoadCorpus(ctx, cfg)
+	if err != nil {
 		return nil, err
 	}
 	db, err := tracker.Open(cfg.DBPath)
@@ -53,11 +59,6 @@ func Open(ctx context.Context, cfg *Config) (*Lab, error) {
 	}
 	fmt.Fprintf(cfg.Out, "otclir: data cache %s, artifacts %s, results %s, backend %s\n",
 		cfg.CacheDir, cfg.ArtifactDir, cfg.DBPath, encoder.BackendConfig())
-	corpus, err := LoadCorpus(ctx, cfg)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
 	return &Lab{Cfg: cfg, Backend: backend, DB: db, Corpus: corpus}, nil
 }
 
@@ -90,8 +91,12 @@ func (l *Lab) Tokenizer() (*text.Tokenizer, string, error) {
 		langs = append(langs, k)
 	}
 	sort.Strings(langs)
-	hash := hashOf("tokenizer-v1", l.Corpus.Provenance(), langs, cfg.VocabSize, cfg.Seed, cfg.SplitSeed,
-		cfg.TestFraction, cfg.CLDRTest, cfg.TeacherPairs)
+	key := []any{"tokenizer-v1", l.Corpus.Provenance(), langs, cfg.VocabSize, cfg.Seed, cfg.SplitSeed,
+		cfg.TestFraction, cfg.CLDRTest, cfg.TeacherPairs}
+	if u := l.Corpus.User; u != nil && len(u.Bitext) > 0 {
+		key = append(key, "user-bitext", u.BitextHash) // the user's bitext is part of the tokenizer corpus
+	}
+	hash := hashOf(key...)
 	path := filepath.Join(cfg.ArtifactDir, "tokenizers", "bpe-"+hash+".json")
 	if tok, err := text.Load(path); err == nil && !cfg.Force {
 		l.tok, l.tokHash = tok, hash
@@ -306,7 +311,7 @@ func (l *Lab) Student(lang string, studentParams map[string]any) (*encoder.Model
 	if err != nil {
 		return nil, "", 0, err
 	}
-	hash := hashOf("student-v1", teaHash, lang, withoutLogging(sp), cfg.Seed, len(bitext))
+	hash := hashOf(append([]any{"student-v1", teaHash, lang, withoutLogging(sp), cfg.Seed, len(bitext)}, l.userHashFor(lang)...)...)
 	dir := cfg.modelDir("student-"+lang, hash)
 	if !cfg.Force && encoder.Exists(dir) {
 		if m, err := encoder.Load(l.Backend, dir); err == nil {
@@ -322,6 +327,11 @@ func (l *Lab) Student(lang string, studentParams map[string]any) (*encoder.Model
 	params["model_hash"] = hash
 	lg, _ := data.LookupLanguage(lang)
 	params["resource"] = lg.Resource
+	if l.Corpus.userBitext(lang) {
+		for k, v := range l.Corpus.User.params() {
+			params[k] = v
+		}
+	}
 	run, err := l.startRun("train student "+lang, params, map[string]string{"kind": "train", "role": "student"})
 	if err != nil {
 		return nil, "", 0, err
@@ -341,12 +351,22 @@ func (l *Lab) Student(lang string, studentParams map[string]any) (*encoder.Model
 }
 
 // trainingBitext is the (budgeted) bitext of lang, checked against every
-// test query of both collections in both directions: no test query text may
-// ever be trained on.
+// test query of both collections in both directions, and against the user's
+// topics when lang trains on the user's bitext: no test query text may ever
+// be trained on.
 func (l *Lab) trainingBitext(lang string) ([]data.Pair, error) {
 	bitext, err := l.Corpus.BudgetBitext(lang, l.Cfg.BitextBudget, l.Cfg.SplitSeed)
 	if err != nil {
 		return nil, err
+	}
+	if l.Corpus.userBitext(lang) {
+		u := l.Corpus.User
+		if err := data.CheckNoLeak(bitext, u.Collection.Queries); err != nil {
+			return nil, fmt.Errorf("optical: user bitext of %s vs topics %s: %w", lang, u.Config.Topics, err)
+		}
+	}
+	if _, builtin := l.Corpus.UDHR[lang]; !builtin {
+		return bitext, nil // a language outside lib/data's table has only the user's collection
 	}
 	for _, coll := range []string{CollectionUDHR, CollectionCLDR} {
 		for _, dirn := range [][2]string{{lang, "eng"}, {"eng", lang}} {

@@ -41,6 +41,10 @@ func Reproduce(ctx context.Context, base *Config, id int64, dir string) (int64, 
 	case git.Dirty:
 		return 0, fmt.Errorf("optical: this tree has uncommitted changes: commit or stash them to reproduce run %d at %s", id, rec.GitCommit)
 	}
+	if rec.Params["user_data_hash"] != "" || rec.Params["user_bitext_hash"] != "" {
+		return 0, fmt.Errorf("optical: run %d used a user collection (%s): reproduce does not cover user runs; rerun `otclir user` with the recorded files (params user.*) and settings",
+			id, rec.Params["user.docs"])
+	}
 	cfg := DefaultConfig()
 	cfg.DBPath, cfg.ArtifactDir, cfg.CacheDir, cfg.Out = base.DBPath, base.ArtifactDir, base.CacheDir, base.Out
 	if err := cfg.Set(settings); err != nil {

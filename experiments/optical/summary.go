@@ -39,5 +39,16 @@ func WriteDataSummary(w io.Writer, cfg *Config, c *Corpus) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t\n", l.Code, l.Name, l.Resource, paras, len(c.Annotations[l.Code]), bitext, queries)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if u := c.User; u != nil {
+		fmt.Fprintf(w, "user collection %s (%s): %d documents, %d topics, %d judged; bitext %d pairs (data hash %s)\n",
+			u.Config.Name, Pair(u.Config.Lang, u.Config.DocLang), len(u.Collection.Docs), len(u.Collection.Queries),
+			len(u.Collection.Qrels), len(u.Bitext), u.DataHash)
+		for _, warn := range u.Warnings {
+			fmt.Fprintln(w, "warning:", warn)
+		}
+	}
+	return nil
 }

@@ -302,7 +302,11 @@ func (t *Table) cellText(system, lang string, latex bool) string {
 func (t *Table) header() []string {
 	h := []string{"system"}
 	for _, l := range t.Languages {
-		h = append(h, t.pair(l)+" ("+t.Resource[l]+")")
+		if r := t.Resource[l]; r != "" {
+			h = append(h, t.pair(l)+" ("+r+")")
+		} else { // a user collection's language outside lib/data's table
+			h = append(h, t.pair(l))
+		}
 	}
 	return append(h, "avg low", "avg high")
 }

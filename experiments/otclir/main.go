@@ -6,6 +6,7 @@
 //	otclir train [flags]              train (or reuse) the teacher and the students
 //	otclir eval  [-q] [-c] [-l N] [-m measure]... QRELS RUN   trec_eval-compatible evaluation
 //	otclir grid  [flags] [-languages L] [-systems S] [-seeds 1,2,3] [-budgets 0,500]  the paper grid, resumable
+//	otclir user  [flags] -docs D -topics T -qrels Q -lang L -bitext B [-systems S] [-mt F]  your own collection
 //	otclir table [-db F] [-experiment E] [-format md|latex|csv|list]  paper table from results.db
 //	otclir plot  [-db F] [-experiment E] [-out F.html]        MAP chart from results.db
 //	otclir runs  ls|show|compare|diff|export|rm|gc ...        inspect the tracker
@@ -43,6 +44,7 @@ commands:
   train   train (or reuse from the cache) the teacher and the students
   eval    trec_eval-compatible evaluation of a TREC run file
   grid    run (resumably) a grid of systems x language pairs x collections x seeds x budgets
+  user    train on your own bitext and evaluate on your own TREC-style collection
   table   print an experiment's paper table (Markdown, LaTeX, CSV) from the results database
   plot    write an experiment's MAP chart (HTML, works offline) from the results database
   runs    list, show, compare, export, delete and clean up tracked runs;
@@ -88,6 +90,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return cmdTable(rest, stdout, stderr)
 	case "grid":
 		return cmdGrid(rest, stdout, stderr)
+	case "user":
+		return cmdUser(rest, stdout, stderr)
 	case "plot":
 		return cmdPlot(rest, stdout, stderr)
 	case "runs":
@@ -112,6 +116,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 // labFlags registers the flags shared by the experiment commands and returns
 // a function that builds the Config after parsing.
 func labFlags(fs *flag.FlagSet, stdout io.Writer) func() (*optical.Config, error) {
+	return labFlagsThen(fs, stdout, nil)
+}
+
+// labFlagsThen is labFlags with adjust applied to the Config after -set and
+// before validation (for commands whose own flags set Config fields).
+func labFlagsThen(fs *flag.FlagSet, stdout io.Writer, adjust func(*optical.Config) error) func() (*optical.Config, error) {
 	def := optical.DefaultConfig()
 	db := fs.String("db", def.DBPath, "results database (default $OTCLIR_DB or results.db)")
 	artifacts := fs.String("artifacts", def.ArtifactDir, "directory for models, run files and charts")
@@ -129,6 +139,11 @@ func labFlags(fs *flag.FlagSet, stdout io.Writer) func() (*optical.Config, error
 		cfg.Out = stdout
 		if err := cfg.Set(*set); err != nil {
 			return nil, err
+		}
+		if adjust != nil {
+			if err := adjust(cfg); err != nil {
+				return nil, err
+			}
 		}
 		return cfg, cfg.Validate()
 	}
@@ -336,4 +351,60 @@ func cmdReproduce(args []string, stdout, stderr io.Writer) error {
 		_, err = optical.Reproduce(ctx, cfg, id, ".")
 		return err
 	})
+}
+
+// cmdUser runs the systems on the user's own collection. Its flags set the
+// user.* settings (flags win over -set) and the mt system's translations.
+func cmdUser(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("user", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var u optical.UserConfig
+	mt := fs.String("mt", "", "topics translated into English by an MT system, \"qid<TAB>text\" (adds the mt system)")
+	build := labFlagsThen(fs, stdout, func(cfg *optical.Config) error {
+		for _, f := range []struct{ flag, dst *string }{
+			{&u.Docs, &cfg.User.Docs}, {&u.Topics, &cfg.User.Topics}, {&u.Qrels, &cfg.User.Qrels},
+			{&u.Bitext, &cfg.User.Bitext}, {&u.BitextSrc, &cfg.User.BitextSrc}, {&u.BitextTgt, &cfg.User.BitextTgt},
+			{&u.Lang, &cfg.User.Lang}, {&u.DocLang, &cfg.User.DocLang}, {&u.Name, &cfg.User.Name},
+		} {
+			if *f.flag != "" {
+				*f.dst = *f.flag
+			}
+		}
+		if !cfg.User.Enabled() {
+			return fmt.Errorf("user: give the collection with -docs, -topics, -qrels, -lang and -bitext (or -set user.docs=...)")
+		}
+		if *mt != "" {
+			if cfg.MTQueries == nil {
+				cfg.MTQueries = map[string]string{}
+			}
+			cfg.MTQueries[cfg.User.Lang] = *mt
+		}
+		return nil
+	})
+	fs.StringVar(&u.Docs, "docs", "", "documents: TSV \"docno<TAB>text\" or JSON lines {\"id\",\"text\"} (user.docs)")
+	fs.StringVar(&u.Topics, "topics", "", "topics: TREC SGML, TSV \"qid<TAB>text\" or JSON lines; the title is the query (user.topics)")
+	fs.StringVar(&u.Qrels, "qrels", "", "TREC qrels \"qid iter docno rel\" (user.qrels)")
+	fs.StringVar(&u.Bitext, "bitext", "", "bitext TSV \"foreign<TAB>English\" (user.bitext)")
+	fs.StringVar(&u.BitextSrc, "bitext-src", "", "bitext as two line-aligned files: the foreign side (user.bitext_src)")
+	fs.StringVar(&u.BitextTgt, "bitext-tgt", "", "bitext as two line-aligned files: the English side (user.bitext_tgt)")
+	fs.StringVar(&u.Lang, "lang", "", "query language code, any code of letters, digits and _ (user.lang)")
+	fs.StringVar(&u.DocLang, "doc-lang", "", "document language code (user.doc_lang; default eng)")
+	fs.StringVar(&u.Name, "name", "", "collection name in results.db (user.name; default: the documents file name)")
+	systems := fs.String("systems", "", "comma-separated systems (default: ot,mse,psq,zero-shot,random, plus mt with -mt; teacher,bm25,random for an eng-eng collection)")
+	exp := fs.String("experiment", optical.UserExperiment, "experiment name in results.db")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("user: unexpected arguments %q (files are given with -docs, -topics, -qrels, -bitext)", fs.Args())
+	}
+	cfg, err := build()
+	if err != nil {
+		return err
+	}
+	cfg.Experiment = *exp
+	ctx, cancel := signalContext()
+	defer cancel()
+	_, err = optical.RunUser(ctx, cfg, splitList(*systems))
+	return err
 }
