@@ -1,20 +1,26 @@
 # otclir — the two commands of the README:
 #   make demo   set up what is missing, fetch data, train, evaluate, record, chart
 #   make test   set up what is missing, run the Go tests and execute the notebooks
+#   make paper  the full default table: 11 pairs x systems x 3 seeds, both collections (resumable)
 #
 # Everything installs idempotently: a second run skips what is there.
 
 SHELL := /bin/bash
 export PATH := $(CURDIR)/bin:$(PATH)
 GO ?= go
-# simplego with an unbounded worker pool (see lib/encoder.DefaultBackendConfig);
-# export GOMLX_BACKEND to choose another backend.
+# simplego, sequential ops, unbounded worker pool, lib/fastexec kernels (see
+# lib/encoder.DefaultBackendConfig); export GOMLX_BACKEND to choose another backend.
 DEMO_FLAGS ?=
+GRID_FLAGS ?=
 
-.PHONY: demo test setup setup-go setup-notebooks setup-chromium build gotest notebooks bench fmt vet clean
+.PHONY: demo paper test setup setup-go setup-notebooks setup-chromium build gotest notebooks bench fmt vet clean
 
 demo: build
 	bin/otclir demo $(DEMO_FLAGS)
+
+paper: build
+	bin/otclir grid $(GRID_FLAGS)
+	bin/otclir table -format md
 
 test: setup gotest notebooks
 
