@@ -14,14 +14,27 @@ var binaryOps = []backends.OpType{
 
 // execBinary returns the executor of a binary op: operands of different
 // shapes (implicit broadcasting, where simplego steps an index iterator per
-// element) run on contiguous rows; equal shapes and a scalar right operand
-// keep simplego's loops, which are already direct.
+// element) run on contiguous rows; equal shapes and a scalar right operand,
+// where simplego's loops are already direct, run here only when large
+// enough to split across cores.
 func execBinary(op backends.OpType) executor {
 	return func(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer, owned []bool) (*simplego.Buffer, error) {
 		in, ok := float32Inputs(inputs)
 		ls, rs := bufShape(inputs[0]), bufShape(inputs[1])
-		if !enabled.Load() || !ok || len(in[1]) == 1 || ls.Equal(rs) {
+		if !enabled.Load() || !ok || len(in[1]) == 1 && len(in[0]) < parallelMin || ls.Equal(rs) && len(in[0]) < parallelMin {
 			return stock[op](backend, node, inputs, owned)
+		}
+		row := rowFunc(op)
+		if ls.Equal(rs) || len(in[1]) == 1 { // large: split across cores
+			a, b := in[0], in[1]
+			sb := 1
+			if len(b) == 1 {
+				sb = 0
+			}
+			out, o := outputFor(backend, node, inputs, owned, 0)
+			parallelFor(len(o), func(lo, hi int) { row(o[lo:hi], a[lo:], b[lo*sb:], 1, sb) })
+			calls[op].Add(1)
+			return out, nil
 		}
 		outShape := nodeShape(node)
 		sa, okA := broadcastStrides(ls.Dimensions, outShape.Dimensions)
@@ -31,7 +44,6 @@ func execBinary(op backends.OpType) executor {
 		}
 		out, o := newFloats(backend, outShape)
 		a, b := in[0], in[1]
-		row := rowFunc(op)
 		forEachRow(outShape.Dimensions, [][]int{sa, sb}, func(off int, offs []int, n int, inner []int) {
 			row(o[off:off+n], a[offs[0]:], b[offs[1]:], inner[0], inner[1])
 		})

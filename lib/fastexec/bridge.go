@@ -71,6 +71,9 @@ func Install() error {
 		for _, op := range binaryOps {
 			replace[op] = execBinary(op)
 		}
+		for op := range unaryOps {
+			replace[op] = execUnary(op)
+		}
 		for op := range replace {
 			if nodeExecutors[op] == nil {
 				installErr = fmt.Errorf("%w: no %s executor registered", ErrLayout, op)

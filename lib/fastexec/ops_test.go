@@ -201,3 +201,33 @@ func TestForEachRowCollapses(t *testing.T) {
 		t.Fatalf("rows %v, want %v", rows, want)
 	}
 }
+
+// TestLargeElementwiseExact covers the paths split across cores: Exp and Log
+// (negative inputs give NaN), same-shape and scalar-operand binary ops.
+func TestLargeElementwiseExact(t *testing.T) {
+	backend(t)
+	rng := rand.New(rand.NewPCG(29, 30))
+	x := randTensor(rng, dtypes.Float32, 3, 170, 129) // > parallelMin elements, odd sizes
+	y := randTensor(rng, dtypes.Float32, 3, 170, 129)
+	s := randTensor(rng, dtypes.Float32)
+	exact(t, backends.OpTypeExp, func(xs []*g.Node) *g.Node { return g.Exp(xs[0]) }, x)
+	exact(t, backends.OpTypeLog, func(xs []*g.Node) *g.Node { return g.Log(xs[0]) }, x)
+	// An intermediate result is owned by the op: its buffer is reused.
+	exact(t, backends.OpTypeExp, func(xs []*g.Node) *g.Node { return g.Exp(g.Neg(xs[0])) }, x)
+	exact(t, backends.OpTypeDiv, func(xs []*g.Node) *g.Node { return g.Div(xs[0], xs[1]) }, x, y)
+	exact(t, backends.OpTypeMax, func(xs []*g.Node) *g.Node { return g.Max(g.Neg(xs[0]), xs[1]) }, x, y)
+	exact(t, backends.OpTypeSub, func(xs []*g.Node) *g.Node { return g.Sub(xs[0], xs[1]) }, x, s)
+}
+
+func TestMaxOfMatchesFold(t *testing.T) {
+	nan, negZero := float32(math.NaN()), float32(math.Copysign(0, -1))
+	for _, row := range [][]float32{{1}, {negZero, 0}, {0, negZero, negZero, negZero, negZero}, {1, 2, nan, 3, 4, 5}, {-3, -2, -5, -1, -9, -8, -7}} {
+		want := row[0]
+		for _, v := range row[1:] {
+			want = max(want, v)
+		}
+		if got := maxOf(row); math.Float32bits(got) != math.Float32bits(want) && !(got != got && want != want) {
+			t.Fatalf("maxOf(%v) = %v, fold %v", row, got, want)
+		}
+	}
+}

@@ -8,9 +8,9 @@ import (
 )
 
 // execReduce returns the executor of ReduceSum or ReduceMax on float32
-// (node data: the reduced axes). It visits the operand in memory order, as
+// (node data: the reduced axes). Sums visit the operand in memory order, as
 // simplego does, so every output element accumulates the same values in the
-// same order: results are bit-identical.
+// same order; maxima are order-free. Results are bit-identical.
 func execReduce(op backends.OpType) executor {
 	return func(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer, owned []bool) (*simplego.Buffer, error) {
 		axes, ok := nodeData(node).([]int)
@@ -62,11 +62,7 @@ func execReduce(op backends.OpType) executor {
 			forEachRow(dims, [][]int{strides}, func(off int, offs []int, n int, inner []int) {
 				row := src[off : off+n]
 				if inner[0] == 0 {
-					acc := o[offs[0]]
-					for _, v := range row {
-						acc = max(acc, v)
-					}
-					o[offs[0]] = acc
+					o[offs[0]] = max(o[offs[0]], maxOf(row))
 					return
 				}
 				dst := o[offs[0] : offs[0]+n]
@@ -78,4 +74,23 @@ func execReduce(op backends.OpType) executor {
 		calls[op].Add(1)
 		return out, nil
 	}
+}
+
+// maxOf is the maximum of a non-empty row by Go's max (NaN wins; +0 over
+// -0) in four independent chains. That max is associative and commutative,
+// so the result equals a left-to-right fold bit for bit.
+func maxOf(row []float32) float32 {
+	m0 := row[0]
+	m1, m2, m3 := m0, m0, m0
+	i := 1
+	for ; i+4 <= len(row); i += 4 {
+		m0 = max(m0, row[i])
+		m1 = max(m1, row[i+1])
+		m2 = max(m2, row[i+2])
+		m3 = max(m3, row[i+3])
+	}
+	for ; i < len(row); i++ {
+		m0 = max(m0, row[i])
+	}
+	return max(max(m0, m1), max(m2, m3))
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
+	"github.com/otclir/otclir/lib/fastexec"
 	"github.com/otclir/otclir/lib/fastgrad"
 )
 
@@ -36,7 +37,13 @@ func backend(tb testing.TB) backends.Backend {
 	if c := os.Getenv(backends.ConfigEnvVar); c != "" {
 		cfg = c // e.g. GOMLX_BACKEND=go:ops_sequential go test -bench .
 	}
-	backendOnce.Do(func() { testBackend, backendErr = backends.NewWithConfig(cfg) })
+	backendOnce.Do(func() {
+		// As lib/encoder.NewBackend: lib/fastexec's executors (OTCLIR_FASTEXEC=off
+		// keeps simplego's, for comparisons).
+		if backendErr = fastexec.Install(); backendErr == nil {
+			testBackend, backendErr = backends.NewWithConfig(cfg)
+		}
+	})
 	if backendErr != nil {
 		tb.Fatalf("backend %q: %v", cfg, backendErr)
 	}
