@@ -114,7 +114,7 @@ func Sinkhorn(cost, xMask, yMask *Node, epsilon float64, iterations int) (plan *
 		// Row update, a stable log-sum-exp: with Y = K + v and its row maxima mm,
 		// P̂ = exp(Y − mm) has entries in [0, 1] and row sums r̂ ≥ 1, and
 		// u = log a − mm − log r̂ = log a − LSE_j(K_ij + v_j).
-		y := Add(k, InsertAxes(v, 1)) // implicit broadcasting: no [b,n,m] copy of v
+		y := Add(k, InsertAxes(v, 1))       // implicit broadcasting: no [b,n,m] copy of v
 		mm := StopGradient(ReduceMax(y, 2)) // [b,n]; any shift gives the same value
 		pHat := Exp(Sub(y, InsertAxes(mm, 2)))
 		rHat := DotGeneral(pHat, []int{2}, []int{0}, onesM, []int{1}, []int{0}) // [b,n], ≥ 1
