@@ -210,23 +210,12 @@ func (t *Table) significance() error {
 			if c == nil || b == nil {
 				continue
 			}
-			var qids []string
-			for q := range c.PerQuery {
-				if _, ok := b.PerQuery[q]; ok {
-					qids = append(qids, q)
-				}
-			}
-			if len(qids) < 2 {
-				continue
-			}
-			sort.Strings(qids)
-			x, y := make([]float64, len(qids)), make([]float64, len(qids))
-			for i, q := range qids {
-				x[i], y[i] = c.PerQuery[q], b.PerQuery[q]
-			}
-			p, err := eval.RandomizationTest(x, y, t.Spec.Permutation, 20230227)
+			p, ok, err := pairedTest(c.PerQuery, b.PerQuery, t.Spec.Permutation)
 			if err != nil {
 				return err
+			}
+			if !ok {
+				continue
 			}
 			c.P = p
 			langs = append(langs, l)
@@ -435,4 +424,26 @@ func fmtP(p float64) string {
 		return ""
 	}
 	return strconv.FormatFloat(p, 'g', 4, 64)
+}
+
+// pairedTest is the paired randomization test (seeded) of a system's
+// per-query scores against a baseline's, over the queries both have; ok is
+// false when fewer than two queries are shared.
+func pairedTest(system, baseline map[string]float64, permutations int) (p float64, ok bool, err error) {
+	var qids []string
+	for q := range system {
+		if _, ok := baseline[q]; ok {
+			qids = append(qids, q)
+		}
+	}
+	if len(qids) < 2 {
+		return 0, false, nil
+	}
+	sort.Strings(qids)
+	x, y := make([]float64, len(qids)), make([]float64, len(qids))
+	for i, q := range qids {
+		x[i], y[i] = system[q], baseline[q]
+	}
+	p, err = eval.RandomizationTest(x, y, permutations, 20230227)
+	return p, err == nil, err
 }

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -429,23 +428,12 @@ func WriteSignificanceTable(w io.Writer, db *tracker.DB, results []*Result, base
 			if err != nil {
 				return err
 			}
-			var qids []string
-			for q := range rq {
-				if _, ok := bq[q]; ok {
-					qids = append(qids, q)
-				}
-			}
-			if len(qids) < 2 {
-				continue
-			}
-			sort.Strings(qids)
-			x, y := make([]float64, len(qids)), make([]float64, len(qids))
-			for j, q := range qids {
-				x[j], y[j] = rq[q], bq[q]
-			}
-			pv, err := eval.RandomizationTest(x, y, 10000, 20230227) // seed of BuildTable's tests
+			pv, ok, err := pairedTest(rq, bq, 10000)
 			if err != nil {
 				return err
+			}
+			if !ok {
+				continue
 			}
 			tested, raw = append(tested, i), append(raw, pv)
 		}
