@@ -20,7 +20,8 @@ demo: build
 
 paper: build
 	bin/otclir grid $(GRID_FLAGS)
-	bin/otclir table -format md
+	bin/otclir table -experiment optical -collection udhr -format md
+	bin/otclir table -experiment optical -collection cldr -format md
 
 test: setup gotest notebooks
 
