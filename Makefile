@@ -2,6 +2,7 @@
 #   make demo   set up what is missing, fetch data, train, evaluate, record, chart
 #   make test   set up what is missing, run the Go tests and execute the notebooks
 #   make paper  the full default table: 11 pairs x systems x 3 seeds, both collections (resumable)
+#   make ablations  OT ablations (epsilon, Sinkhorn iterations, hard and uniform plans) on the low-resource pairs
 #
 # Everything installs idempotently: a second run skips what is there.
 
@@ -13,7 +14,7 @@ GO ?= go
 DEMO_FLAGS ?=
 GRID_FLAGS ?=
 
-.PHONY: demo paper test setup setup-go setup-notebooks setup-chromium build gotest notebooks bench fmt vet clean
+.PHONY: demo paper ablations test setup setup-go setup-notebooks setup-chromium build gotest notebooks bench fmt vet clean
 
 demo: build
 	bin/otclir demo $(DEMO_FLAGS)
@@ -22,6 +23,16 @@ paper: build
 	bin/otclir grid $(GRID_FLAGS)
 	bin/otclir table -experiment optical -collection udhr -format md
 	bin/otclir table -experiment optical -collection cldr -format md
+
+LOW := swh,som,yor,hau,amh,mar,tgl
+ABLATE = bin/otclir grid -systems ot -languages $(LOW) -seeds 1 $(GRID_FLAGS)
+ablations: build
+	$(ABLATE) -experiment ablation-eps0.01 -set student.sinkhorn_epsilon=0.01
+	$(ABLATE) -experiment ablation-eps0.2 -set student.sinkhorn_epsilon=0.2
+	$(ABLATE) -experiment ablation-iters5 -set student.sinkhorn_iterations=5
+	$(ABLATE) -experiment ablation-iters50 -set student.sinkhorn_iterations=50
+	$(ABLATE) -experiment ablation-hard -set student.student_loss=hard
+	$(ABLATE) -experiment ablation-uniform -set student.student_loss=uniform
 
 test: setup gotest notebooks
 
