@@ -69,9 +69,10 @@ func (o Options) withDefaults() Options {
 
 // DB is an open tracker database. It is safe for concurrent use.
 type DB struct {
-	sql  *sql.DB
-	path string
-	opts Options
+	sql      *sql.DB
+	path     string
+	opts     Options
+	readOnly bool
 }
 
 // DefaultPath returns $OTCLIR_DB, or "results.db" when it is unset.
@@ -143,6 +144,78 @@ func OpenOptions(path string, opts Options) (*DB, error) {
 		}
 	}
 	return db, nil
+}
+
+// OpenReadOnly opens an existing tracker database for reading only: no
+// migration, no GC, no write transaction, so readers (runs ls, table, plot,
+// the UI) work on a read-only file or folder, on a full disk and beside
+// live writers. When the database file or its folder is not writable it is
+// opened immutable (SQLite's immutable=1: no locks, no -shm file), which is
+// safe only while nothing writes it, as no one can. Writes through the
+// returned DB fail with ErrReadOnly.
+func OpenReadOnly(path string) (*DB, error) {
+	if path == "" {
+		return nil, fmt.Errorf("%w: empty database path", ErrInvalidArgument)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("tracker: %s: %w", path, err)
+	}
+	st, err := os.Stat(abs)
+	if err != nil {
+		return nil, fmt.Errorf("tracker: %s: %w", path, err)
+	}
+	if st.IsDir() {
+		return nil, fmt.Errorf("%w: %s is a folder, not a database", ErrInvalidArgument, path)
+	}
+	q := url.Values{}
+	q.Set("mode", "ro")
+	q.Set("_busy_timeout", fmt.Sprint(DefaultBusyTimeout.Milliseconds()))
+	if !writable(abs) || !writable(filepath.Dir(abs)) {
+		q.Set("immutable", "1")
+	}
+	dsn := "file:" + (&url.URL{Path: abs}).EscapedPath() + "?" + q.Encode()
+	sdb, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("tracker: open %s: %w", path, err)
+	}
+	var v int
+	if err := sdb.QueryRow(`SELECT version FROM schema_version`).Scan(&v); err != nil {
+		sdb.Close()
+		return nil, fmt.Errorf("tracker: %s: not a tracker database (schema_version: %w)", path, err)
+	}
+	if err := checkVersion(v, true); err != nil {
+		sdb.Close()
+		return nil, fmt.Errorf("tracker: %s: %w", path, err)
+	}
+	return &DB{sql: sdb, path: path, opts: Options{}.withDefaults(), readOnly: true}, nil
+}
+
+// ErrReadOnly is returned by writes through a DB opened with OpenReadOnly.
+var ErrReadOnly = errors.New("tracker: database opened read-only")
+
+// ReadOnly reports whether db was opened with OpenReadOnly.
+func (db *DB) ReadOnly() bool { return db.readOnly }
+
+func (db *DB) checkWritable(what string) error {
+	if db.readOnly {
+		return fmt.Errorf("%w: %s %s", ErrReadOnly, what, db.path)
+	}
+	return nil
+}
+
+// checkVersion validates a stored schema version; a reader needs the
+// current one (it cannot migrate).
+func checkVersion(v int, reader bool) error {
+	switch {
+	case v < 0:
+		return fmt.Errorf("tracker: corrupt schema_version %d", v)
+	case v > len(migrations):
+		return fmt.Errorf("%w: version %d, this program knows up to %d", ErrSchemaTooNew, v, len(migrations))
+	case reader && v < len(migrations):
+		return fmt.Errorf("tracker: schema version %d is older than this program's %d: open it once with a writer (e.g. otclir demo) to migrate", v, len(migrations))
+	}
+	return nil
 }
 
 // Path returns the path the DB was opened with.
@@ -259,8 +332,8 @@ func (db *DB) migrate() error {
 	case err != nil:
 		return fmt.Errorf("read schema_version: %w", err)
 	}
-	if v > len(migrations) {
-		return fmt.Errorf("%w: version %d, this program knows up to %d", ErrSchemaTooNew, v, len(migrations))
+	if err := checkVersion(v, false); err != nil {
+		return err
 	}
 	for ; v < len(migrations); v++ {
 		if _, err := tx.Exec(migrations[v]); err != nil {
@@ -278,6 +351,9 @@ func (db *DB) migrate() error {
 // GC(0) marks every RUNNING run whose heartbeat is in the past: use it
 // only when no logger is alive.
 func (db *DB) GC(staleAfter time.Duration) (killed int, err error) {
+	if err := db.checkWritable("gc"); err != nil {
+		return 0, err
+	}
 	cutoff := time.Now().Add(-staleAfter)
 	res, err := db.sql.Exec(`UPDATE runs SET status = 'KILLED', end_time = heartbeat,
 		error = 'no heartbeat since ' || heartbeat || ' (process died?)'
@@ -291,6 +367,9 @@ func (db *DB) GC(staleAfter time.Duration) (killed int, err error) {
 
 // DeleteRun deletes run id and everything logged for it.
 func (db *DB) DeleteRun(id int64) error {
+	if err := db.checkWritable("delete run"); err != nil {
+		return err
+	}
 	res, err := db.sql.Exec(`DELETE FROM runs WHERE id = ?`, id)
 	if err != nil {
 		return fmt.Errorf("tracker: delete run %d: %w", id, err)

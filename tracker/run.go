@@ -124,8 +124,11 @@ func validKey(what, k string) error {
 // StartRun records a new RUNNING run and starts its heartbeat and metric
 // flusher. The caller must end it with Finish, Kill or Do.
 func (db *DB) StartRun(spec RunSpec) (*Run, error) {
-	if spec.Experiment == "" {
-		return nil, fmt.Errorf("%w: RunSpec.Experiment is empty", ErrInvalidArgument)
+	if err := db.checkWritable("start run in"); err != nil {
+		return nil, err
+	}
+	if err := ValidateName("experiment", spec.Experiment); err != nil {
+		return nil, err
 	}
 	for k := range spec.Params {
 		if err := validKey("param key", k); err != nil {
