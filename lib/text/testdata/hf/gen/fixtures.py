@@ -177,11 +177,13 @@ def write_bert(out, vocab, lower, post):
         "mask_token": "[MASK]"})
 
 
-def train_spm(files, out):
+def train_spm(lines, out):
     spm.set_random_generator_seed(20240917)
     m = io.BytesIO()
+    # Sentences are passed in, not file names, so that no temporary path
+    # ends up in the model's trainer_spec.
     spm.SentencePieceTrainer.train(
-        input=files, model_writer=m, model_type="unigram", vocab_size=4000,
+        sentence_iterator=iter(lines), model_writer=m, model_type="unigram", vocab_size=4000,
         normalization_rule_name="nmt_nfkc", byte_fallback=False, num_threads=1,
         unk_id=0, bos_id=1, eos_id=2, pad_id=-1, character_coverage=0.9995,
         input_sentence_size=0, shuffle_input_sentence=False, minloglevel=2)
@@ -236,7 +238,7 @@ def main():
     # uncased: the English-centred BERT; cased: the multilingual one.
     write_bert(os.path.join(hf, "bert-uncased"), wordpiece_vocab(lines, True, True, 3000), True, "template")
     write_bert(os.path.join(hf, "mbert-cased"), wordpiece_vocab(lines, False, False, 6000), False, "bert")
-    model = train_spm(files, os.path.join(hf, "xlmr-unigram"))
+    model = train_spm(lines, os.path.join(hf, "xlmr-unigram"))
     write_xlmr(os.path.join(hf, "xlmr-unigram"), model)
 
 

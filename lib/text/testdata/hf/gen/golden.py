@@ -11,15 +11,10 @@ source file, every sentence of sentences.json with ids and tokens:
       (KNOWN_TOKJS_BUGS), the golden is derived by hand from tokenizers'
       Rust source instead, and the generator checks that tokenizers.js still
       differs in the way described.
-  xlmr-unigram-spm.json  Debian python3-sentencepiece on sentencepiece.bpe.model,
-      ids moved to the fairseq dictionary the way transformers'
-      XLMRobertaTokenizer does, special-token literals split out first.
+  xlmr-unigram-spm.json  Debian python3-sentencepiece on sentencepiece.bpe.model
+      as transformers' XLMRobertaTokenizer uses it (ref_spm.py).
   xlmr-unigram.json  the tokenizer.json pipeline of HuggingFace tokenizers
-      composed from SentencePiece's own parts: the Precompiled normaliser is
-      SentencePiece's charsmap (a copy of the model without white-space
-      handling), Replace(" {2,}", " ") and Metaspace follow tokenizers'
-      definitions, and each word is segmented by SentencePiece's Viterbi (a
-      copy of the model with identity normalisation). tokenizers.js's
+      composed from SentencePiece's own parts (ref_spm.py). tokenizers.js's
       encoding is recorded beside it; its Precompiled normaliser only
       approximates the charsmap (NFKC plus fixed replacements), so it must
       agree exactly on every sentence where its normaliser output is the
@@ -27,12 +22,11 @@ source file, every sentence of sentences.json with ids and tokens:
 """
 import json
 import os
-import re
 import sys
 
 import sentencepiece as spm
 
-import proto
+import ref_spm
 
 hf, tokjs_path = sys.argv[1], sys.argv[2]
 sentences = json.load(open(os.path.join(hf, "sentences.json"), encoding="utf-8"))["cases"]
@@ -83,99 +77,7 @@ for name in ["bert-uncased", "mbert-cased"]:
 
 # ---------------------------------------------------------------- Unigram
 
-model = open(os.path.join(hf, "xlmr-unigram", "sentencepiece.bpe.model"), "rb").read()
-sp = spm.SentencePieceProcessor(model_proto=model)
-# SentencePiece's charsmap rules alone: no dummy prefix, no white-space
-# removal or escaping. The concatenated pieces of an encoding are the
-# normalised text (unknown stretches come back as their own text).
-sp_chars = spm.SentencePieceProcessor(model_proto=proto.with_normalizer(
-    model, add_dummy_prefix=False, remove_extra_whitespaces=False, escape_whitespaces=False))
-# SentencePiece's Viterbi alone: identity normalisation.
-sp_viterbi = spm.SentencePieceProcessor(model_proto=proto.with_normalizer(
-    model, name="identity", charsmap=b"", add_dummy_prefix=False, remove_extra_whitespaces=False,
-    escape_whitespaces=False))
-n_spm = sp.get_piece_size()
-SPECIAL = {"<s>": 0, "<pad>": 1, "</s>": 2, "<unk>": 3, "<mask>": n_spm + 1}
-# White_Space (Unicode PropList), which Rust's regex \s means.
-WHITE_SPACE = set("\t\n\x0b\x0c\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000") | \
-    {chr(c) for c in range(0x2000, 0x200B)}
-
-
-def fairseq(spm_id):
-    """XLMRobertaTokenizer._convert_token_to_id: spm id + 1, <unk> -> 3."""
-    return spm_id + 1 if spm_id else 3
-
-
-def split_special(text):
-    """Leftmost-longest split on the special tokens; <mask> strips the white
-    space on its left (lstrip). Returns [(text, special_id or None)]."""
-    out, start, i = [], 0, 0
-    while i < len(text):
-        match = None
-        for tok in sorted(SPECIAL, key=len, reverse=True):
-            if text.startswith(tok, i):
-                match = tok
-                break
-        if not match:
-            i += 1
-            continue
-        left = text[start:i]
-        if match == "<mask>":
-            while left and left[-1] in WHITE_SPACE:
-                left = left[:-1]
-        if left:
-            out.append((left, None))
-        out.append((match, SPECIAL[match]))
-        i += len(match)
-        start = i
-    if start < len(text):
-        out.append((text[start:], None))
-    return out
-
-
-def encode_spm(text):
-    """XLMRobertaTokenizer (slow): SentencePiece per chunk between specials."""
-    ids, toks = [0], ["<s>"]
-    for chunk, sid in split_special(text):
-        if sid is not None:
-            ids.append(sid)
-            toks.append(chunk)
-            continue
-        for p, i in zip(sp.encode(chunk, out_type=str), sp.encode(chunk)):
-            ids.append(fairseq(i))
-            toks.append(p)
-    return ids + [2], toks + ["</s>"]
-
-
-def hf_normalize(chunk):
-    """Sequence[Precompiled(charsmap), Replace(" {2,}", " ")]."""
-    return re.sub(" {2,}", " ", "".join(sp_chars.encode(chunk, out_type=str)))
-
-
-def metaspace(s):
-    """Metaspace(replacement "▁", prepend_scheme always, split true)."""
-    if not s:
-        return []
-    s = s.replace(" ", "\u2581")
-    if not s.startswith("\u2581"):
-        s = "\u2581" + s
-    return [w for w in re.split("(?=\u2581)", s) if w]
-
-
-def encode_hf(text):
-    ids, toks = [0], ["<s>"]
-    for chunk, sid in split_special(text):
-        if sid is not None:
-            ids.append(sid)
-            toks.append(chunk)
-            continue
-        for w in metaspace(hf_normalize(chunk)):
-            for p, i in zip(sp_viterbi.encode(w, out_type=str), sp_viterbi.encode(w)):
-                ids.append(fairseq(i))
-                toks.append(p)
-    return ids + [2], toks + ["</s>"]
-
-
+refs = ref_spm.Refs(open(os.path.join(hf, "xlmr-unigram", "sentencepiece.bpe.model"), "rb").read())
 spm_ref = "python3-sentencepiece %s (Debian), ids as transformers' XLMRobertaTokenizer maps them" % spm.__version__
 hf_ref = ("HuggingFace tokenizers' pipeline composed from python3-sentencepiece %s: charsmap, Replace, "
           "Metaspace, Viterbi" % spm.__version__)
@@ -183,10 +85,10 @@ spm_cases, hf_cases = [], []
 agree = disagree = 0
 for s, js in zip(sentences, tokjs["tokenizers"]["xlmr-unigram"]):
     assert s["name"] == js["name"]
-    ids, toks = encode_spm(s["text"])
+    ids, toks = refs.encode_spm(s["text"])
     spm_cases.append({"name": s["name"], "text": s["text"], "ids": ids, "tokens": toks, "reference": spm_ref})
-    ids, toks = encode_hf(s["text"])
-    exact = js["normalized"] == hf_normalize(s["text"])
+    ids, toks = refs.encode_hf(s["text"])
+    exact = js["normalized"] == refs.hf_normalize(s["text"])
     c = {"name": s["name"], "text": s["text"], "ids": ids, "tokens": toks, "reference": hf_ref,
          "tokenizers_js": {"ids": js["ids"], "tokens": js["tokens"], "normalizer_exact": exact}}
     same = js["ids"] == ids and js["tokens"] == toks

@@ -1,19 +1,19 @@
 // Encodes the golden sentences with tokenizers.js (npm @huggingface/tokenizers,
 // HuggingFace's JavaScript implementation of tokenizer.json).
 //
-//   node ref_tokjs.mjs TOKENIZERS_JS_PACKAGE_DIR HF_DIR > out.json
+//   node ref_tokjs.mjs TOKENIZERS_JS_PACKAGE_DIR HF_DIR [SENTENCES_JSON] > out.json
 //
-// For every fixture directory with a tokenizer.json and every sentence of
-// HF_DIR/sentences.json it prints the ids, the tokens and the normaliser's
-// output.
+// For every fixture directory of HF_DIR and every sentence of SENTENCES_JSON
+// (default HF_DIR/sentences.json) it prints the ids, the tokens and the
+// normaliser's output of tokenizer.json.
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
-const [pkg, hf] = process.argv.slice(2);
+const [pkg, hf, sentencesPath] = process.argv.slice(2);
 const { Tokenizer } = await import(pathToFileURL(path.join(pkg, "dist", "tokenizers.mjs")).href);
 const version = JSON.parse(fs.readFileSync(path.join(pkg, "package.json"), "utf8")).version;
-const sentences = JSON.parse(fs.readFileSync(path.join(hf, "sentences.json"), "utf8")).cases;
+const sentences = JSON.parse(fs.readFileSync(sentencesPath ?? path.join(hf, "sentences.json"), "utf8")).cases;
 
 const out = { reference: `@huggingface/tokenizers ${version} under node ${process.version}`, tokenizers: {} };
 for (const name of ["bert-uncased", "mbert-cased", "xlmr-unigram"]) {
