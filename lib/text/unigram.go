@@ -21,8 +21,9 @@ type unigram struct {
 	unkTok  string
 	unk     float64 // score of an unknown character
 	fuseUnk bool    // consecutive unknown characters make one token
-	// float32 sums scores in single precision, as SentencePiece does; the
-	// HuggingFace tokenizers library sums in double precision.
+	// float32 keeps path scores in single precision, as SentencePiece
+	// (EncodeOptimized) does; the HuggingFace tokenizers library keeps them
+	// in double precision. The two can break near-ties differently.
 	float32 bool
 }
 
@@ -92,12 +93,15 @@ func (u *unigram) tokenize(s string, dst []piece) []piece {
 		here := best[pos].score
 		single := false
 		u.trie.prefixes(s[pos:], func(l int, id int32) {
+			// SentencePiece adds a piece score to the path score in double
+			// precision (its score expression is a double) and compares the
+			// sum with the stored float before rounding it to store it.
 			cand := here + u.scores[id]
-			if u.float32 {
-				cand = float64(float32(cand))
-			}
 			t := &best[pos+l]
 			if t.start < 0 || cand > t.score {
+				if u.float32 {
+					cand = float64(float32(cand))
+				}
 				*t = bestPath{id: id, start: int32(pos), score: cand}
 			}
 			if l == mblen {
@@ -107,7 +111,7 @@ func (u *unigram) tokenize(s string, dst []piece) []piece {
 		if !single {
 			cand := here + u.unk
 			if u.float32 {
-				cand = float64(float32(cand))
+				cand = float64(float32(cand)) // float + float in SentencePiece
 			}
 			t := &best[pos+mblen]
 			if t.start < 0 || cand > t.score {

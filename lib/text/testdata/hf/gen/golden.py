@@ -77,10 +77,10 @@ for name in ["bert-uncased", "mbert-cased"]:
 
 # ---------------------------------------------------------------- Unigram
 
-refs = ref_spm.Refs(open(os.path.join(hf, "xlmr-unigram", "sentencepiece.bpe.model"), "rb").read())
+refs = ref_spm.load(os.path.join(hf, "xlmr-unigram"))
 spm_ref = "python3-sentencepiece %s (Debian), ids as transformers' XLMRobertaTokenizer maps them" % spm.__version__
-hf_ref = ("HuggingFace tokenizers' pipeline composed from python3-sentencepiece %s: charsmap, Replace, "
-          "Metaspace, Viterbi" % spm.__version__)
+hf_ref = ("HuggingFace tokenizers' pipeline (ref_spm.py): python3-sentencepiece %s charsmap, Replace, "
+          "Metaspace, tokenizers' double-precision Viterbi" % spm.__version__)
 spm_cases, hf_cases = [], []
 agree = disagree = 0
 for s, js in zip(sentences, tokjs["tokenizers"]["xlmr-unigram"]):
@@ -103,7 +103,8 @@ write("xlmr-unigram-spm.json", {"tokenizer": "xlmr-unigram", "source": "sentence
 write("xlmr-unigram.json", {"tokenizer": "xlmr-unigram", "source": "tokenizer.json",
                             "tokenizers_js_agrees": agree, "tokenizers_js_differs": disagree,
                             "cases": hf_cases})
-print("xlmr-unigram tokenizer.json: tokenizers.js agrees on %d of %d sentences" % (agree, agree + disagree))
+print("xlmr-unigram tokenizer.json: tokenizers.js agrees on %d of %d sentences; SentencePiece's own Viterbi "
+      "segments %d words otherwise" % (agree, agree + disagree, refs.viterbi_differs))
 if failures:
     print("\n".join(failures), file=sys.stderr)
     sys.exit(1)

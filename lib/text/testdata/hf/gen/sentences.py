@@ -74,6 +74,11 @@ edge = [
     ("private_use", "pua\ue000char"),
     ("astral_cjk", "\U00020000\U00020001 \U0002a6a5"),
     ("math_alphanumerics", "𝐀𝐁𝐂 𝑥𝑦𝑧"),
+    # An exact tie of two segmentations, z+zz and zz+z: SentencePiece's
+    # single-precision path scores and tokenizers' double-precision ones
+    # break it differently (found by lib/text's live cross-check in CLDR's
+    # 💤 annotations).
+    ("score_tie_zzz", "💤 zzz, alamar zzz"),
 ]
 for name, text in edge:
     cases.append({"name": name, "text": text, "source": "hand-written edge case"})
