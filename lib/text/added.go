@@ -110,3 +110,27 @@ func (a *addedVocab) split(s string, t *byteTrie, first bool, dst []segment) []s
 	}
 	return dst
 }
+
+// extract cuts s at the added tokens, as tokenizers'
+// AddedVocabulary::extract_and_normalize does: first the tokens matched on
+// raw text, then each remaining stretch is normalised by n (when not nil)
+// and cut at the tokens matched on normalised text. Text segments come back
+// normalised and non-empty.
+func (a *addedVocab) extract(s string, n normalizer) []segment {
+	var out []segment
+	for _, sg := range a.split(s, a.raw, true, nil) {
+		if sg.tok >= 0 {
+			out = append(out, sg)
+			continue
+		}
+		if n != nil {
+			sg.text = n.normalize(sg.text)
+		}
+		for _, sub := range a.split(sg.text, a.normed, sg.first, nil) {
+			if sub.tok >= 0 || sub.text != "" {
+				out = append(out, sub)
+			}
+		}
+	}
+	return out
+}

@@ -72,7 +72,8 @@ func jsonLine(b []byte, err error) string {
 	if off < 0 || off > int64(len(b)) {
 		return err.Error()
 	}
-	return fmt.Sprintf("line %d: %v", 1+bytes.Count(b[:off], []byte("\n")), err)
+	// The offending byte is the last one read, b[off-1].
+	return fmt.Sprintf("line %d: %v", 1+bytes.Count(b[:max(off-1, 0)], []byte("\n")), err)
 }
 
 func parseNormalizer(raw json.RawMessage) (normalizer, error) {

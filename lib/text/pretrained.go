@@ -197,40 +197,24 @@ func (t *Pretrained) content(s string, dst []piece) []piece {
 	if !utf8.ValidString(s) && t.spm == nil {
 		s = toValidUTF8(s)
 	}
-	segs := t.added.split(s, t.added.raw, true, nil)
 	var words []string
-	for _, sg := range segs {
-		if sg.tok >= 0 {
+	for _, sg := range t.added.extract(s, t.norm) {
+		switch {
+		case sg.tok >= 0:
 			a := t.added.tokens[sg.tok]
 			dst = append(dst, piece{id: a.ID, tok: a.Content})
-			continue
-		}
-		if t.spm != nil {
+		case t.spm != nil:
 			from := len(dst)
 			dst = t.ug.tokenize(t.spm.normalize(sg.text), dst)
 			for i := from; i < len(dst); i++ {
 				dst[i].id = t.spmToID[dst[i].id]
 			}
-			continue
-		}
-		text := sg.text
-		if t.norm != nil {
-			text = t.norm.normalize(text)
-		}
-		for _, sub := range t.added.split(text, t.added.normed, sg.first, nil) {
-			if sub.tok >= 0 {
-				a := t.added.tokens[sub.tok]
-				dst = append(dst, piece{id: a.ID, tok: a.Content})
-				continue
-			}
-			if sub.text == "" {
-				continue
-			}
+		default:
 			words = words[:0]
 			if t.pre != nil {
-				words = t.pre.split(sub.text, sub.first, words)
+				words = t.pre.split(sg.text, sg.first, words)
 			} else {
-				words = append(words, sub.text)
+				words = append(words, sg.text)
 			}
 			for _, w := range words {
 				if t.wp != nil {
