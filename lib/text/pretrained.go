@@ -130,7 +130,7 @@ func (t *Pretrained) Encode(s string) Encoding {
 // maxLen is below the number of special tokens, only those are kept.
 // maxLen <= 0 means no truncation.
 func (t *Pretrained) EncodeTruncated(s string, maxLen int) Encoding {
-	content := t.content(s, nil)
+	content := t.content(s, make([]piece, 0, len(s)/3+4))
 	if maxLen > 0 {
 		keep := max(maxLen-t.tmpl.count(), 0)
 		if len(content) > keep {
@@ -197,7 +197,7 @@ func (t *Pretrained) content(s string, dst []piece) []piece {
 	if !utf8.ValidString(s) && t.spm == nil {
 		s = toValidUTF8(s)
 	}
-	var words []string
+	words := make([]string, 0, 32)
 	for _, sg := range t.added.extract(s, t.norm) {
 		switch {
 		case sg.tok >= 0:

@@ -396,3 +396,35 @@ func TestPretrainedLoadErrors(t *testing.T) {
 		t.Errorf("missing directory: %v", err)
 	}
 }
+
+// TestPretrainedConcurrent encodes from several goroutines at once; each
+// result must equal the sequential one (run with -race to check for races).
+func TestPretrainedConcurrent(t *testing.T) {
+	for _, s := range []int{0, 4, 5} {
+		setup := goldenSetups[s]
+		tok := loadSetup(t, setup.fixture, setup.drop)
+		cases := readGolden(t, setup.golden)
+		want := make([]Encoding, len(cases))
+		for i, c := range cases {
+			want[i] = tok.Encode(c.Text)
+		}
+		errs := make(chan error, 4)
+		for g := 0; g < 4; g++ {
+			go func() {
+				for i := range cases {
+					c := cases[(i+g*7)%len(cases)]
+					if got := tok.Encode(c.Text); !reflect.DeepEqual(got, want[(i+g*7)%len(cases)]) {
+						errs <- fmt.Errorf("%s %s: concurrent Encode differs", setup.name, c.Name)
+						return
+					}
+				}
+				errs <- nil
+			}()
+		}
+		for g := 0; g < 4; g++ {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+	}
+}

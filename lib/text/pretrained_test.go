@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -126,6 +127,43 @@ func TestPretrainedGolden(t *testing.T) {
 			if jsChecked > 0 {
 				t.Logf("%d sentences also match tokenizers.js", jsChecked)
 			}
+		})
+	}
+}
+
+// udhrArticle1 returns the UDHR article 1 paragraphs of the golden sentences
+// (15 languages, real text).
+func udhrArticle1(tb testing.TB) []string {
+	tb.Helper()
+	var out []string
+	for _, c := range readGolden(tb, "bert-uncased.json") {
+		if strings.HasPrefix(c.Name, "udhr_art1_") {
+			out = append(out, c.Text)
+		}
+	}
+	return out
+}
+
+// BenchmarkPretrainedEncode encodes the UDHR article 1 paragraphs of 15
+// languages with each fixture tokenizer and reports tokens per second.
+func BenchmarkPretrainedEncode(b *testing.B) {
+	texts := udhrArticle1(b)
+	nbytes := 0
+	for _, s := range texts {
+		nbytes += len(s)
+	}
+	for _, s := range goldenSetups {
+		b.Run(s.name, func(b *testing.B) {
+			tok := loadSetup(b, s.fixture, s.drop)
+			b.SetBytes(int64(nbytes))
+			b.ReportAllocs()
+			tokens := 0
+			for b.Loop() {
+				for _, x := range texts {
+					tokens += len(tok.Encode(x).IDs)
+				}
+			}
+			b.ReportMetric(float64(tokens)/b.Elapsed().Seconds(), "tokens/s")
 		})
 	}
 }

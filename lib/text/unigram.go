@@ -2,6 +2,7 @@ package text
 
 import (
 	"math"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -72,6 +73,9 @@ type bestPath struct {
 	score float64
 }
 
+// bestPool recycles Viterbi tables between calls.
+var bestPool = sync.Pool{New: func() any { return new([]bestPath) }}
+
 // tokenize segments s (already normalised) and appends its pieces to dst.
 // Unknown stretches carry the unknown id and their own text as token.
 // The lattice walk is SentencePiece's Model::EncodeOptimized (and the
@@ -83,9 +87,14 @@ func (u *unigram) tokenize(s string, dst []piece) []piece {
 		return dst
 	}
 	n := len(s)
-	best := make([]bestPath, n+1)
+	buf := bestPool.Get().(*[]bestPath)
+	defer bestPool.Put(buf)
+	if cap(*buf) < n+1 {
+		*buf = make([]bestPath, n+1)
+	}
+	best := (*buf)[:n+1]
 	for i := range best {
-		best[i].start = -1
+		best[i] = bestPath{start: -1}
 	}
 	best[0].start = 0
 	for pos := 0; pos < n; {

@@ -15,6 +15,7 @@ import (
 type wordPiece struct {
 	first    map[string]int32 // word-initial entries
 	cont     map[string]int32 // continuation entries, keyed without the prefix
+	toks     []string         // id -> entry, so that pieces share its string
 	prefix   string           // continuing_subword_prefix, "##"
 	unkTok   string
 	unkID    int32
@@ -31,7 +32,16 @@ func newWordPiece(vocab map[string]int32, unkTok, prefix string, maxChars int) (
 		first: make(map[string]int32, len(vocab)), cont: make(map[string]int32, len(vocab)/2),
 		prefix: prefix, unkTok: unkTok, unkID: unkID, maxChars: maxChars,
 	}
+	maxID := int32(-1)
+	for _, id := range vocab {
+		maxID = max(maxID, id)
+	}
+	w.toks = make([]string, maxID+1)
 	for tok, id := range vocab {
+		if id < 0 {
+			return nil, fmt.Errorf("token %q has id %d", tok, id)
+		}
+		w.toks[id] = tok
 		w.first[tok] = id
 		if prefix != "" && strings.HasPrefix(tok, prefix) {
 			w.cont[tok[len(prefix):]] = id
@@ -68,11 +78,7 @@ func (w *wordPiece) tokenize(word string, dst []piece) []piece {
 				id, ok = w.cont[word[start:end]]
 			}
 			if ok {
-				tok := word[start:end]
-				if start > 0 {
-					tok = w.prefix + tok
-				}
-				dst = append(dst, piece{id: id, tok: tok})
+				dst = append(dst, piece{id: id, tok: w.toks[id]})
 				found = true
 				break
 			}
