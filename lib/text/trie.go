@@ -85,11 +85,3 @@ func (t *byteTrie) prefixes(s string, fn func(n int, v int32)) {
 		}
 	}
 }
-
-// longest returns the byte length of the longest key that is a prefix of s,
-// or 0.
-func (t *byteTrie) longest(s string) int {
-	best := 0
-	t.prefixes(s, func(n int, _ int32) { best = n })
-	return best
-}
