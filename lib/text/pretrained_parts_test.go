@@ -428,3 +428,26 @@ func TestPretrainedConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestPretrainedInvalidUTF8 checks that each byte that is not UTF-8 reads
+// as U+FFFD. tokenizer.json and vocab.txt: as if the text had U+FFFD there
+// (HuggingFace cannot be handed such bytes). sentencepiece.bpe.model: as
+// SentencePiece does it, a literal U+FFFD that no rule rewrites (a real
+// U+FFFD becomes a space under nmt_nfkc); want is python3-sentencepiece's
+// encoding of the same bytes, sp.encode(b"caf\xc3 na\xffve\xe2\x82") =
+// [305 58 0 39 0 81 0], in the fairseq dictionary.
+func TestPretrainedInvalidUTF8(t *testing.T) {
+	const bad = "caf\xc3 na\xffve\xe2\x82"
+	for _, s := range goldenSetups {
+		tok := loadSetup(t, s.fixture, s.drop)
+		got := tok.Encode(bad)
+		want := tok.Encode("caf\ufffd na\ufffdve\ufffd\ufffd")
+		if s.source == SentencePieceFile {
+			want = Encoding{IDs: []int32{0, 306, 59, 3, 40, 3, 82, 3, 2},
+				Tokens: []string{"<s>", "▁ca", "f", "\ufffd", "▁na", "\ufffd", "ve", "\ufffd\ufffd", "</s>"}}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: %+q %v, want %+q %v", s.name, got.Tokens, got.IDs, want.Tokens, want.IDs)
+		}
+	}
+}
