@@ -73,10 +73,13 @@
 // The Precompiled normaliser interprets SentencePiece's precompiled_charsmap
 // (a Darts double-array trie over UTF-8 bytes and NUL-terminated
 // replacements) with SentencePiece's rule: the longest matching prefix wins;
-// unmatched characters are copied; malformed bytes become U+FFFD. Some
-// releases of HuggingFace tokenizers apply the rules grapheme cluster by
-// grapheme cluster instead, which can differ from SentencePiece on rare
-// inputs; this package follows SentencePiece.
+// unmatched characters are copied; malformed bytes become U+FFFD (as the
+// spm_precompiled crate's normalize_string also does). The Precompiled
+// normaliser of some HuggingFace tokenizers releases applies the rules
+// grapheme cluster by grapheme cluster, taking the first match of each
+// cluster, which differs on rare inputs: "E\u0323\u0300" (NFD Yoruba) loses
+// its grave accent, a letter with marks spanning 6 bytes or more is not
+// composed, CR LF gives one space. This package follows SentencePiece.
 //
 // Unigram finds the best segmentation over byte offsets with pieces tried
 // shortest first and a later candidate kept only when strictly better;
