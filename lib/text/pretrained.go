@@ -373,9 +373,7 @@ func (t *Pretrained) fromTokenizerJSON(b []byte, path string) error {
 	t.vocab = m.vocab
 	t.ids = make(map[string]int32, len(t.vocab)+len(f.AddedTokens))
 	for i, tok := range t.vocab {
-		if _, dup := t.ids[tok]; !dup {
-			t.ids[tok] = int32(i)
-		}
+		t.ids[tok] = int32(i) // a repeated token keeps its last id, as in tokenizers
 	}
 	for _, a := range f.AddedTokens {
 		if a.ID < 0 {
@@ -494,7 +492,12 @@ func (t *Pretrained) fromSentencePiece(b []byte, path string, cfg *hfConfig) err
 	pieces := make([]string, len(p))
 	scores := make([]float64, len(p))
 	matchable := make([]bool, len(p))
+	seen := make(map[string]int, len(p))
 	for i, pc := range p {
+		if j, dup := seen[pc.piece]; dup {
+			return fmt.Errorf("%w: %s: piece %q at %d and %d", ErrBadModel, path, pc.piece, j, i)
+		}
+		seen[pc.piece] = i
 		pieces[i], scores[i] = pc.piece, float64(pc.score)
 		switch pc.typ {
 		case spmNormal:
@@ -535,9 +538,7 @@ func (t *Pretrained) fromSentencePiece(b []byte, path string, cfg *hfConfig) err
 	}
 	t.ids = make(map[string]int32, len(t.vocab))
 	for i, tok := range t.vocab {
-		if _, dup := t.ids[tok]; !dup {
-			t.ids[tok] = int32(i)
-		}
+		t.ids[tok] = int32(i)
 	}
 	maskID := int32(len(t.vocab) - 1)
 	t.ids["<mask>"] = maskID

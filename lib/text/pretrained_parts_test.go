@@ -367,6 +367,7 @@ func TestPretrainedLoadErrors(t *testing.T) {
 		{"sentencepiece byte_fallback", map[string][]byte{SentencePieceFile: tinySPModel(pb(nil).varint(35, 1), "a")}, ErrUnsupported, []string{"byte_fallback"}},
 		{"sentencepiece not XLM-R layout", map[string][]byte{SentencePieceFile: pb(nil).bytes(1, spmPieceMsg("a", spmNormal)).bytes(1, spmPieceMsg("<unk>", spmUnknown))},
 			ErrBadModel, []string{"XLM-R layout"}},
+		{"sentencepiece repeated piece", map[string][]byte{SentencePieceFile: tinySPModel(nil, "a", "b", "a")}, ErrBadModel, []string{`piece "a" at 3 and 5`}},
 		{"sentencepiece user-defined piece", map[string][]byte{SentencePieceFile: append(tinySPModel(nil, "a"), pb(nil).bytes(1, spmPieceMsg("<x>", spmUserDefined))...)},
 			ErrUnsupported, []string{`"<x>"`}},
 	}

@@ -32,16 +32,23 @@ type unigram struct {
 // lattice (SentencePiece's control, unknown, unused and byte pieces);
 // scores of user-defined pieces must already be set by the caller.
 func newUnigram(pieces []string, scores []float64, matchable []bool, unkID int32, f32 bool) *unigram {
-	var keys []string
-	var vals []int32
-	minScore := math.Inf(1)
+	// A repeated piece takes its last id, as tokenizers' token_to_ids map
+	// does (SentencePiece models cannot repeat a piece).
+	last := make(map[string]int32, len(pieces))
 	for i, p := range pieces {
-		if matchable != nil && !matchable[i] {
-			continue
+		if matchable == nil || matchable[i] {
+			last[p] = int32(i)
 		}
-		keys = append(keys, p)
-		vals = append(vals, int32(i))
 	}
+	keys := make([]string, 0, len(last))
+	vals := make([]int32, 0, len(last))
+	for i, p := range pieces {
+		if (matchable == nil || matchable[i]) && last[p] == int32(i) {
+			keys = append(keys, p)
+			vals = append(vals, int32(i))
+		}
+	}
+	minScore := math.Inf(1)
 	for i, s := range scores {
 		if matchable != nil && !matchable[i] {
 			continue
