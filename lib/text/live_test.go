@@ -143,6 +143,7 @@ func runJSON(t *testing.T, v any, name string, args ...string) {
 	t.Helper()
 	var stderr bytes.Buffer
 	cmd := exec.Command(name, args...)
+	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1") // no __pycache__ in testdata
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {

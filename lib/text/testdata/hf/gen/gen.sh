@@ -12,6 +12,7 @@ set -euo pipefail
 TOKJS_VERSION=0.2.0
 TOKJS_INTEGRITY=sha512-LidMHe1FpcSYH4vcSjXooda34pC0M8m1gmDOv7SQi6Iv+ib1zX7J3sHBCC9/3FPCkn2k1b55FneVqMRxrr99pg==
 PY=/usr/bin/python3
+export PYTHONDONTWRITEBYTECODE=1 # no __pycache__ in the source tree
 
 here=$(cd "$(dirname "$0")" && pwd)
 hf=$(dirname "$here")
