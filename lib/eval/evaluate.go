@@ -128,7 +128,7 @@ func Evaluate(qrels Qrels, run Run, opt Options) (*Results, error) {
 	sums := make([]float64, nvals)
 	vals := make([]float64, nvals)
 	views := make([]*levelView, len(levels))
-	qe := &queryEval{seen: map[string]struct{}{}, judgedOnly: opt.JudgedOnly, maxRet: maxRet,
+	qe := &queryEval{judgedOnly: opt.JudgedOnly, maxRet: maxRet,
 		numDocsInColl: int64(opt.NumDocsInColl)}
 	for _, qid := range sortedQIDs(qrels) {
 		docs, ok := run[qid]
@@ -242,39 +242,63 @@ func relString(r *ranked, m *measure) string {
 
 // queryEval is the per-query scratch state, reused across queries.
 type queryEval struct {
-	seen          map[string]struct{}
-	docs          []rankedDoc
+	index         map[string]int32 // docno -> position in the query's retrieved list
+	keys          []uint64
+	relByDoc      []int64
 	judgedOnly    bool
 	maxRet        int // -1: no limit
 	numDocsInColl int64
 }
 
-type rankedDoc struct {
-	score float32
-	docno string
-	rel   int64
+// scoreKey maps a float32 score to a uint32 whose order is the score's
+// order, -0 and +0 alike.
+func scoreKey(s float32) uint32 {
+	if s == 0 {
+		s = 0
+	}
+	b := math.Float32bits(s)
+	if b>>31 != 0 {
+		return ^b
+	}
+	return b | 1<<31
 }
 
 // rank builds the query's ranked relevance list and judgement counts.
 func (qe *queryEval) rank(qid string, judged map[string]int, retrieved []ScoredDoc) (*ranked, error) {
-	clear(qe.seen)
-	qe.docs = qe.docs[:0]
-	for _, d := range retrieved {
-		if _, dup := qe.seen[d.DocNo]; dup {
+	if qe.index == nil {
+		qe.index = map[string]int32{}
+	}
+	clear(qe.index)
+	// Sort keys: score descending in the high 32 bits, the document's
+	// position in the low 32; equal scores are ordered by docno below.
+	qe.keys = qe.keys[:0]
+	for i, d := range retrieved {
+		if _, dup := qe.index[d.DocNo]; dup {
 			return nil, fmt.Errorf("eval: query %s retrieves %s twice: %w", qid, d.DocNo, ErrDuplicate)
 		}
-		qe.seen[d.DocNo] = struct{}{}
+		qe.index[d.DocNo] = int32(i)
 		if d.Score != d.Score {
 			return nil, fmt.Errorf("eval: query %s: document %s has score NaN", qid, d.DocNo)
 		}
-		qe.docs = append(qe.docs, rankedDoc{score: float32(d.Score), docno: d.DocNo})
+		qe.keys = append(qe.keys, uint64(^scoreKey(float32(d.Score)))<<32|uint64(i))
 	}
-	slices.SortFunc(qe.docs, func(a, b rankedDoc) int {
-		return compareRank(a.score, a.docno, b.score, b.docno)
-	})
-	docs := qe.docs
-	if qe.maxRet >= 0 && len(docs) > qe.maxRet {
-		docs = docs[:qe.maxRet]
+	keys := qe.keys
+	slices.Sort(keys)
+	for i := 0; i < len(keys); {
+		j := i + 1
+		for j < len(keys) && keys[j]>>32 == keys[i]>>32 {
+			j++
+		}
+		if j-i > 1 {
+			// comp_sim_docno: ties by docno in descending strcmp order
+			slices.SortFunc(keys[i:j], func(a, b uint64) int {
+				return strings.Compare(retrieved[uint32(b)].DocNo, retrieved[uint32(a)].DocNo)
+			})
+		}
+		i = j
+	}
+	if qe.maxRet >= 0 && len(keys) > qe.maxRet {
+		keys = keys[:qe.maxRet]
 	}
 
 	r := &ranked{numDocsInColl: qe.numDocsInColl}
@@ -299,16 +323,29 @@ func (qe *queryEval) rank(qid string, judged map[string]int, retrieved []ScoredD
 			}
 		}
 	}
-	r.rels = make([]int64, 0, len(docs))
-	for _, d := range docs {
-		rel, ok := judged[d.docno]
-		v := int64(rel)
-		switch {
-		case !ok:
-			v = relNonpool
-		case rel < 0:
-			v = relUnjudged
+	// Relevance of each retrieved document: look up whichever side is smaller.
+	rels := slices.Grow(qe.relByDoc[:0], len(retrieved))[:len(retrieved)]
+	qe.relByDoc = rels
+	if len(judged) < len(retrieved) {
+		for i := range rels {
+			rels[i] = relNonpool
 		}
+		for docno, rel := range judged {
+			if i, ok := qe.index[docno]; ok {
+				rels[i] = judgement(rel)
+			}
+		}
+	} else {
+		for i, d := range retrieved {
+			rels[i] = relNonpool
+			if rel, ok := judged[d.DocNo]; ok {
+				rels[i] = judgement(rel)
+			}
+		}
+	}
+	r.rels = make([]int64, 0, len(keys))
+	for _, k := range keys {
+		v := rels[uint32(k)]
 		if qe.judgedOnly {
 			// -J: unjudged documents leave the ranking; the rest keep their order.
 			if v < 0 {
@@ -322,4 +359,12 @@ func (qe *queryEval) rank(qid string, judged map[string]int, retrieved []ScoredD
 		r.rels = append(r.rels, v)
 	}
 	return r, nil
+}
+
+// judgement is a qrels value as a retrieved document's relevance.
+func judgement(rel int) int64 {
+	if rel < 0 {
+		return relUnjudged
+	}
+	return int64(rel)
 }
