@@ -63,7 +63,7 @@ func BenchmarkEvaluate(b *testing.B) {
 	}
 }
 
-// BenchmarkCLI runs "otclir eval -q -m all_trec QRELS RUN" on the same
+// BenchmarkCLI runs "otclir eval -q -m ... QRELS RUN" on the same
 // 1,000 x 1,000 data written to files: parsing, evaluation and printing.
 func BenchmarkCLI(b *testing.B) {
 	q, r := benchData(1000, 1000)
@@ -84,10 +84,19 @@ func BenchmarkCLI(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := RunCLI([]string{"-q", "-m", "all_trec", qrels, run}, io.Discard); err != nil {
-			b.Fatal(err)
+	for _, s := range benchMeasureSets {
+		args := []string{"-q"}
+		for _, m := range s.measures {
+			args = append(args, "-m", m)
 		}
+		args = append(args, qrels, run)
+		b.Run("measures="+s.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := RunCLI(args, io.Discard); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -3,12 +3,18 @@
 // tests for comparing two systems query by query.
 //
 // "otclir eval" (RunCLI) is a drop-in for trec_eval 9.0.8 with the qrels
-// and trec_results formats: on every input trec_eval accepts, its standard
-// output is byte-identical to trec_eval's (testdata/trec_eval holds
-// trec_eval's own outputs for 20 cases and 9 option sets, checked by
-// TestTrecEvalGolden). Where trec_eval crashes or guesses (a NUL byte, a
-// relevance or score that is not a number, a duplicate judgement), otclir
-// returns an error naming the file and line instead.
+// and trec_results formats: where trec_eval succeeds, its standard output
+// is byte-identical to trec_eval's (testdata/trec_eval holds trec_eval's
+// own outputs for 20 cases and 9 option sets, checked by
+// TestTrecEvalGolden). Where trec_eval crashes or guesses, otclir returns
+// an error naming the file and line instead: a NUL byte (C stops reading
+// there), a relevance, score or option value that is not a number (atol
+// and atof read a prefix, or 0), a docno judged or retrieved twice for one
+// query (trec_eval stops on it only when it evaluates that query), a
+// relevance value above 16777215 (trec_eval allocates a counter per
+// value). otclir also refuses what it does not implement: the prefs and
+// qrels_jg formats and their measures, z-scores (-Z), debug output (-D);
+// its -h text is its own.
 //
 // # Files
 //

@@ -2,6 +2,7 @@ package eval
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -55,7 +56,7 @@ func isCSpace(c byte) bool { return c == ' ' || (c >= '\t' && c <= '\r') }
 // splitFields stores the isspace-separated fields of line in dst and
 // returns how many there are, counting at most len(dst)+1 (so a caller can
 // tell "exactly len(dst)" from "more").
-func splitFields(line string, dst []string) int {
+func splitFields[S string | []byte](line S, dst []S) int {
 	n := 0
 	i := 0
 	for {
@@ -80,8 +81,8 @@ func splitFields(line string, dst []string) int {
 
 // dataLine classifies a line: blank (only isspace bytes) or comment lines
 // are skipped, a NUL byte is an error (C's reader would silently stop at it).
-func dataLine(line, name string, lineNo int, commentAfterSpace bool) (skip bool, err error) {
-	if strings.IndexByte(line, 0) >= 0 {
+func dataLine[S string | []byte](line S, name string, lineNo int, commentAfterSpace bool) (skip bool, err error) {
+	if bytes.IndexByte([]byte(line), 0) >= 0 {
 		return false, fmt.Errorf("%s:%d: NUL byte: %w", name, lineNo, ErrMalformed)
 	}
 	i := 0
@@ -172,14 +173,14 @@ func ParseRun(r io.Reader, name string) (Run, error) {
 // as runid: the tag field of the last data line.
 func ParseRunWithID(r io.Reader, name string) (Run, string, error) {
 	run := Run{}
-	seen := map[string]map[string]int{} // qid -> docno -> line
+	seen := map[string]*runQuery{}
 	sc := lineScanner(r)
 	lineNo, n := 0, 0
-	runID := ""
-	var f [6]string
+	var runID []byte
+	var f [6][]byte
 	for sc.Scan() {
 		lineNo++
-		line := sc.Text()
+		line := sc.Bytes()
 		skip, err := dataLine(line, name, lineNo, true)
 		if err != nil {
 			return nil, "", err
@@ -190,27 +191,25 @@ func ParseRunWithID(r io.Reader, name string) (Run, string, error) {
 		if nf := splitFields(line, f[:]); nf < 6 {
 			return nil, "", fmt.Errorf("%s:%d: want 6 fields \"qid Q0 docno rank score tag\", got %d: %w", name, lineNo, nf, ErrMalformed)
 		}
-		score, err := strconv.ParseFloat(f[4], 64)
+		score, err := strconv.ParseFloat(string(f[4]), 64)
 		if err != nil && !errors.Is(err, strconv.ErrRange) {
 			return nil, "", fmt.Errorf("%s:%d: score %q is not a number: %w", name, lineNo, f[4], ErrMalformed)
 		}
 		if score != score { // NaN cannot be ordered
 			return nil, "", fmt.Errorf("%s:%d: score is NaN: %w", name, lineNo, ErrMalformed)
 		}
-		qid, docno := f[0], f[2]
-		s := seen[qid]
-		if s == nil {
-			qid = strings.Clone(qid)
-			s = map[string]int{}
-			seen[qid] = s
+		q, ok := seen[string(f[0])]
+		if !ok {
+			q = &runQuery{qid: string(f[0]), lines: map[string]int{}}
+			seen[q.qid] = q
 		}
-		if prev, dup := s[docno]; dup {
-			return nil, "", fmt.Errorf("%s:%d: query %s retrieves %s again (first at line %d): %w", name, lineNo, qid, docno, prev, ErrDuplicate)
+		if prev, dup := q.lines[string(f[2])]; dup {
+			return nil, "", fmt.Errorf("%s:%d: query %s retrieves %s again (first at line %d): %w", name, lineNo, f[0], f[2], prev, ErrDuplicate)
 		}
-		docno = strings.Clone(docno)
-		s[docno] = lineNo
-		run[qid] = append(run[qid], ScoredDoc{DocNo: docno, Score: score})
-		runID = f[5]
+		docno := string(f[2])
+		q.lines[docno] = lineNo
+		run[q.qid] = append(run[q.qid], ScoredDoc{DocNo: docno, Score: score})
+		runID = append(runID[:0], f[5]...)
 		n++
 	}
 	if err := sc.Err(); err != nil {
@@ -219,7 +218,13 @@ func ParseRunWithID(r io.Reader, name string) (Run, string, error) {
 	if n == 0 {
 		return nil, "", fmt.Errorf("%s: no retrieved documents: %w", name, ErrEmpty)
 	}
-	return run, strings.Clone(runID), nil
+	return run, string(runID), nil
+}
+
+// runQuery is ParseRunWithID's state for one qid.
+type runQuery struct {
+	qid   string
+	lines map[string]int // docno -> line
 }
 
 // ReadRun reads a run file.
