@@ -39,9 +39,10 @@ func ExampleParseQrels() {
 	// example.qrels:1: want 4 fields "qid iter docno rel", got 3: eval: malformed line
 }
 
-// The README's example; trec_eval 9.0.8 prints the same three lines. The
-// ranked relevance is 0 0 1 - 1 (ties by docno descending), so nDCG@10 =
-// (1/log2(4) + 1/log2(6)) / (1/log2(2) + 1/log2(3)) = 0.5438.
+// The README's example. The ranked relevance is 0 0 1 - 1 (ties by docno
+// descending), so map = (1/3 + 2/5)/2, P_5 = 2/5 and nDCG@10 =
+// (1/log2(4) + 1/log2(6)) / (1/log2(2) + 1/log2(3)) = 0.5438, the value
+// issue 11 reports trec_eval 9.0.8 printing (the old discount gave 0.5308).
 func ExampleRunCLI() {
 	err := eval.RunCLI([]string{"-m", "map", "-m", "P.5", "-m", "ndcg_cut.10",
 		"testdata/ties/qrels", "testdata/ties/run"}, os.Stdout)
