@@ -2,7 +2,10 @@ package eval
 
 import (
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -31,15 +34,69 @@ func benchData(nq, ndoc int) (Qrels, Run) {
 	return q, r
 }
 
-// BenchmarkEvaluate scores 1,000 queries x 1,000 ranked documents with the
-// default measures.
+// benchMeasureSets are the measure sets of BenchmarkEvaluate: otclir's
+// former default set (what the code before the trec_eval 9.0.8 rewrite
+// computed by default, for comparison with it), trec_eval's default
+// ("official") and every standard measure (-m all_trec).
+var benchMeasureSets = []struct {
+	name     string
+	measures []string
+}{
+	{"old-default", []string{"num_q", "num_ret", "num_rel", "num_rel_ret", "map", "recip_rank",
+		"P_5", "P_10", "recall_100", "ndcg_cut_10", "recip_rank_cut_10"}},
+	{"official", []string{"official"}},
+	{"all_trec", []string{"all_trec"}},
+}
+
+// BenchmarkEvaluate scores 1,000 queries x 1,000 ranked documents.
 func BenchmarkEvaluate(b *testing.B) {
 	q, r := benchData(1000, 1000)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		if _, err := Evaluate(q, r, Options{}); err != nil {
+	for _, s := range benchMeasureSets {
+		b.Run("measures="+s.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Evaluate(q, r, Options{Measures: s.measures}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkCLI runs "otclir eval -q -m ... QRELS RUN" on the same
+// 1,000 x 1,000 data written to files: parsing, evaluation and printing.
+func BenchmarkCLI(b *testing.B) {
+	q, r := benchData(1000, 1000)
+	dir := b.TempDir()
+	qrels, run := filepath.Join(dir, "qrels"), filepath.Join(dir, "run")
+	for path, write := range map[string]func(io.Writer) error{
+		qrels: func(w io.Writer) error { return WriteQrels(w, q) },
+		run:   func(w io.Writer) error { return WriteRun(w, r, "bench") },
+	} {
+		f, err := os.Create(path)
+		if err != nil {
 			b.Fatal(err)
 		}
+		if err := write(f); err != nil {
+			b.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, s := range benchMeasureSets {
+		args := []string{"-q"}
+		for _, m := range s.measures {
+			args = append(args, "-m", m)
+		}
+		args = append(args, qrels, run)
+		b.Run("measures="+s.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := RunCLI(args, io.Discard); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -2,6 +2,7 @@ package eval
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -36,7 +37,8 @@ type ScoredDoc struct {
 }
 
 // Run holds retrieved documents per query, in any order: evaluation sorts
-// them by score (descending), ties by docno (descending).
+// them by score (descending, compared as float32 like trec_eval), ties by
+// docno (descending).
 type Run map[string][]ScoredDoc
 
 // lineScanner reads lines of any length.
@@ -46,20 +48,79 @@ func lineScanner(r io.Reader) *bufio.Scanner {
 	return sc
 }
 
+// isCSpace reports whether c is white space for C's isspace in the "C"
+// locale: space, \t, \n, \v, \f, \r. trec_eval splits fields on exactly
+// these bytes, so a docno may hold any other byte, U+00A0 included.
+func isCSpace(c byte) bool { return c == ' ' || (c >= '\t' && c <= '\r') }
+
+// splitFields stores the isspace-separated fields of line in dst and
+// returns how many there are, counting at most len(dst)+1 (so a caller can
+// tell "exactly len(dst)" from "more").
+func splitFields[S string | []byte](line S, dst []S) int {
+	n := 0
+	i := 0
+	for {
+		for i < len(line) && isCSpace(line[i]) {
+			i++
+		}
+		if i == len(line) {
+			return n
+		}
+		j := i
+		for j < len(line) && !isCSpace(line[j]) {
+			j++
+		}
+		if n == len(dst) {
+			return n + 1
+		}
+		dst[n] = line[i:j]
+		n++
+		i = j
+	}
+}
+
+// dataLine classifies a line: blank (only isspace bytes) or comment lines
+// are skipped, a NUL byte is an error (C's reader would silently stop at it).
+func dataLine[S string | []byte](line S, name string, lineNo int, commentAfterSpace bool) (skip bool, err error) {
+	if bytes.IndexByte([]byte(line), 0) >= 0 {
+		return false, fmt.Errorf("%s:%d: NUL byte: %w", name, lineNo, ErrMalformed)
+	}
+	i := 0
+	for i < len(line) && isCSpace(line[i]) {
+		i++
+	}
+	if i == len(line) {
+		return true, nil
+	}
+	// trec_eval skips comment lines: in qrels a '#' in the first column, in
+	// runs a '#' as the first non-blank byte.
+	return line[0] == '#' || (commentAfterSpace && line[i] == '#'), nil
+}
+
 // ParseQrels reads TREC qrels ("qid iter docno rel") from r. name is used in
-// error messages ("name:line: ...").
+// error messages ("name:line: ..."). Fields are separated by C isspace
+// bytes; lines starting with '#' and blank lines are skipped.
 func ParseQrels(r io.Reader, name string) (Qrels, error) {
 	q := Qrels{}
 	sc := lineScanner(r)
 	lineNo, n := 0, 0
+	var f [4]string
 	for sc.Scan() {
 		lineNo++
-		f := strings.Fields(sc.Text())
-		if len(f) == 0 {
+		line := sc.Text()
+		skip, err := dataLine(line, name, lineNo, false)
+		if err != nil {
+			return nil, err
+		}
+		if skip {
 			continue
 		}
-		if len(f) != 4 {
-			return nil, fmt.Errorf("%s:%d: want 4 fields \"qid iter docno rel\", got %d: %w", name, lineNo, len(f), ErrMalformed)
+		if nf := splitFields(line, f[:]); nf != 4 {
+			got := strconv.Itoa(nf)
+			if nf > 4 {
+				got = "more"
+			}
+			return nil, fmt.Errorf("%s:%d: want 4 fields \"qid iter docno rel\", got %s: %w", name, lineNo, got, ErrMalformed)
 		}
 		rel, err := strconv.Atoi(f[3])
 		if err != nil {
@@ -68,12 +129,12 @@ func ParseQrels(r io.Reader, name string) (Qrels, error) {
 		docs := q[f[0]]
 		if docs == nil {
 			docs = map[string]int{}
-			q[f[0]] = docs
+			q[strings.Clone(f[0])] = docs
 		}
 		if _, dup := docs[f[2]]; dup {
 			return nil, fmt.Errorf("%s:%d: query %s judges %s twice: %w", name, lineNo, f[0], f[2], ErrDuplicate)
 		}
-		docs[f[2]] = rel
+		docs[strings.Clone(f[2])] = rel
 		n++
 	}
 	if err := sc.Err(); err != nil {
@@ -101,51 +162,83 @@ func readFile[T any](path string, parse func(io.Reader, string) (T, error)) (T, 
 
 // ParseRun reads a TREC run ("qid Q0 docno rank score tag") from r. The rank
 // column must be present but is ignored; fields after tag are ignored.
+// Fields are separated by C isspace bytes; blank lines and lines whose
+// first non-blank byte is '#' are skipped.
 func ParseRun(r io.Reader, name string) (Run, error) {
+	run, _, err := ParseRunWithID(r, name)
+	return run, err
+}
+
+// ParseRunWithID is ParseRun that also returns the run id trec_eval prints
+// as runid: the tag field of the last data line.
+func ParseRunWithID(r io.Reader, name string) (Run, string, error) {
 	run := Run{}
-	seen := map[string]map[string]int{} // qid -> docno -> line
+	seen := map[string]*runQuery{}
 	sc := lineScanner(r)
 	lineNo, n := 0, 0
+	var runID []byte
+	var f [6][]byte
 	for sc.Scan() {
 		lineNo++
-		f := strings.Fields(sc.Text())
-		if len(f) == 0 {
+		line := sc.Bytes()
+		skip, err := dataLine(line, name, lineNo, true)
+		if err != nil {
+			return nil, "", err
+		}
+		if skip {
 			continue
 		}
-		if len(f) < 6 {
-			return nil, fmt.Errorf("%s:%d: want 6 fields \"qid Q0 docno rank score tag\", got %d: %w", name, lineNo, len(f), ErrMalformed)
+		if nf := splitFields(line, f[:]); nf < 6 {
+			return nil, "", fmt.Errorf("%s:%d: want 6 fields \"qid Q0 docno rank score tag\", got %d: %w", name, lineNo, nf, ErrMalformed)
 		}
-		score, err := strconv.ParseFloat(f[4], 64)
+		score, err := strconv.ParseFloat(string(f[4]), 64)
 		if err != nil && !errors.Is(err, strconv.ErrRange) {
-			return nil, fmt.Errorf("%s:%d: score %q is not a number: %w", name, lineNo, f[4], ErrMalformed)
+			return nil, "", fmt.Errorf("%s:%d: score %q is not a number: %w", name, lineNo, f[4], ErrMalformed)
 		}
 		if score != score { // NaN cannot be ordered
-			return nil, fmt.Errorf("%s:%d: score is NaN: %w", name, lineNo, ErrMalformed)
+			return nil, "", fmt.Errorf("%s:%d: score is NaN: %w", name, lineNo, ErrMalformed)
 		}
-		qid, docno := f[0], f[2]
-		s := seen[qid]
-		if s == nil {
-			s = map[string]int{}
-			seen[qid] = s
+		q, ok := seen[string(f[0])]
+		if !ok {
+			q = &runQuery{qid: string(f[0]), lines: map[string]int{}}
+			seen[q.qid] = q
 		}
-		if prev, dup := s[docno]; dup {
-			return nil, fmt.Errorf("%s:%d: query %s retrieves %s again (first at line %d): %w", name, lineNo, qid, docno, prev, ErrDuplicate)
+		if prev, dup := q.lines[string(f[2])]; dup {
+			return nil, "", fmt.Errorf("%s:%d: query %s retrieves %s again (first at line %d): %w", name, lineNo, f[0], f[2], prev, ErrDuplicate)
 		}
-		s[docno] = lineNo
-		run[qid] = append(run[qid], ScoredDoc{DocNo: docno, Score: score})
+		docno := string(f[2])
+		q.lines[docno] = lineNo
+		run[q.qid] = append(run[q.qid], ScoredDoc{DocNo: docno, Score: score})
+		runID = append(runID[:0], f[5]...)
 		n++
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s:%d: %w", name, lineNo+1, err)
+		return nil, "", fmt.Errorf("%s:%d: %w", name, lineNo+1, err)
 	}
 	if n == 0 {
-		return nil, fmt.Errorf("%s: no retrieved documents: %w", name, ErrEmpty)
+		return nil, "", fmt.Errorf("%s: no retrieved documents: %w", name, ErrEmpty)
 	}
-	return run, nil
+	return run, string(runID), nil
+}
+
+// runQuery is ParseRunWithID's state for one qid.
+type runQuery struct {
+	qid   string
+	lines map[string]int // docno -> line
 }
 
 // ReadRun reads a run file.
 func ReadRun(path string) (Run, error) { return readFile(path, ParseRun) }
+
+// ReadRunWithID reads a run file and its run id (see ParseRunWithID).
+func ReadRunWithID(path string) (Run, string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("eval: %w", err)
+	}
+	defer f.Close()
+	return ParseRunWithID(f, path)
+}
 
 // sortedQIDs returns the keys of m in strcmp order.
 func sortedQIDs[V any](m map[string]V) []string {
@@ -157,32 +250,59 @@ func sortedQIDs[V any](m map[string]V) []string {
 	return ids
 }
 
-// rankOrder sorts docs into trec_eval's evaluation order: score descending,
-// ties by docno descending strcmp order.
+// compareRank is trec_eval's comp_sim_docno (form_res_rels.c) on scores
+// rounded to float32, as trec_eval stores them: score descending, ties by
+// docno in descending strcmp order.
+func compareRank(sa float32, da string, sb float32, db string) int {
+	switch {
+	case sa > sb:
+		return -1
+	case sa < sb:
+		return 1
+	}
+	return strings.Compare(db, da)
+}
+
+// rankOrder sorts docs into trec_eval's evaluation order (compareRank).
 func rankOrder(docs []ScoredDoc) {
 	slices.SortFunc(docs, func(a, b ScoredDoc) int {
-		switch {
-		case a.Score > b.Score:
-			return -1
-		case a.Score < b.Score:
-			return 1
-		}
-		return strings.Compare(b.DocNo, a.DocNo)
+		return compareRank(float32(a.Score), a.DocNo, float32(b.Score), b.DocNo)
 	})
+}
+
+// checkField reports whether s can be written as one TREC field that reads
+// back as s: non-empty, no isspace or NUL byte.
+func checkField(what, s string) error {
+	if s == "" {
+		return fmt.Errorf("%s is empty", what)
+	}
+	for i := 0; i < len(s); i++ {
+		if isCSpace(s[i]) || s[i] == 0 {
+			return fmt.Errorf("%s %q holds a white-space or NUL byte", what, s)
+		}
+	}
+	return nil
 }
 
 // WriteRun writes run in TREC format, queries in strcmp order, documents in
 // evaluation order with ranks 1.., scores printed in the shortest form that
-// reads back to the same float64.
+// reads back to the same float64. A qid starting with '#' is refused: a
+// TREC reader takes such a line for a comment.
 func WriteRun(w io.Writer, run Run, tag string) error {
-	if tag == "" || strings.ContainsAny(tag, " \t\r\n") {
-		return fmt.Errorf("eval: WriteRun: tag %q must be one non-empty field", tag)
+	if err := checkField("tag", tag); err != nil {
+		return fmt.Errorf("eval: WriteRun: %v", err)
 	}
 	bw := bufio.NewWriter(w)
 	for _, qid := range sortedQIDs(run) {
+		if err := checkField("qid", qid); err != nil || qid[0] == '#' {
+			return fmt.Errorf("eval: WriteRun: qid %q cannot be written as a TREC field", qid)
+		}
 		docs := slices.Clone(run[qid])
 		rankOrder(docs)
 		for i, d := range docs {
+			if err := checkField("docno", d.DocNo); err != nil {
+				return fmt.Errorf("eval: WriteRun: query %s: %v", qid, err)
+			}
 			if _, err := fmt.Fprintf(bw, "%s Q0 %s %d %s %s\n", qid, d.DocNo, i+1,
 				strconv.FormatFloat(d.Score, 'g', -1, 64), tag); err != nil {
 				return err
@@ -193,11 +313,17 @@ func WriteRun(w io.Writer, run Run, tag string) error {
 }
 
 // WriteQrels writes q in TREC qrels format ("qid 0 docno rel"), queries and
-// documents in strcmp order.
+// documents in strcmp order. A qid starting with '#' is refused (see WriteRun).
 func WriteQrels(w io.Writer, q Qrels) error {
 	bw := bufio.NewWriter(w)
 	for _, qid := range sortedQIDs(q) {
+		if err := checkField("qid", qid); err != nil || qid[0] == '#' {
+			return fmt.Errorf("eval: WriteQrels: qid %q cannot be written as a TREC field", qid)
+		}
 		for _, doc := range sortedQIDs(q[qid]) {
+			if err := checkField("docno", doc); err != nil {
+				return fmt.Errorf("eval: WriteQrels: query %s: %v", qid, err)
+			}
 			if _, err := fmt.Fprintf(bw, "%s 0 %s %d\n", qid, doc, q[qid][doc]); err != nil {
 				return err
 			}

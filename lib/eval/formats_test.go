@@ -36,6 +36,11 @@ func TestParseErrors(t *testing.T) {
 		// trec_eval: "trec_eval.form_res_qrels: duplicate docs".
 		{"run duplicate", "run", "q1 Q0 d1 1 0.5 t\nq2 Q0 d1 1 0.5 t\nq1 Q0 d1 2 0.4 t\n", "f:3:", ErrDuplicate},
 		{"run empty", "run", "", "f:", ErrEmpty},
+		{"run comments only", "run", "# a comment\n  # another\n", "f:", ErrEmpty},
+		{"qrels NUL", "qrels", "q1 0 d\x001 1\n", "f:1:", ErrMalformed},
+		{"run NUL", "run", "q1 Q0 d1 1 0.5 t\nq1 Q0 d2 1 0.5\x00 t\n", "f:2:", ErrMalformed},
+		// U+00A0 is not C white space: "d1\u00a01" is one field, so the line has 3.
+		{"qrels nbsp", "qrels", "q1 0 d1\u00a01\n", "f:1:", ErrMalformed},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -49,6 +54,29 @@ func TestParseErrors(t *testing.T) {
 				t.Errorf("err = %v, want %v prefixed %q", err, c.wantErr, c.wantMsg)
 			}
 		})
+	}
+}
+
+// TestParseFieldSplitting checks trec_eval's field splitting (C isspace:
+// space, \t, \n, \v, \f, \r, and no other byte), comments and the run
+// id, which is the tag of the last data line (get_trec_results.c).
+func TestParseFieldSplitting(t *testing.T) {
+	run, id, err := ParseRunWithID(strings.NewReader(
+		"# comment\nq1\vQ0\fd\u00a01 1 0.5 tagA\r\n  # indented comment\n\n q1 Q0 d\u20092 2 0.25 tagB extra\n"), "r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Run{"q1": {{"d\u00a01", 0.5}, {"d\u20092", 0.25}}}
+	if !reflect.DeepEqual(run, want) || id != "tagB" {
+		t.Errorf("ParseRunWithID = %v, %q; want %v, tagB", run, id, want)
+	}
+	q, err := ParseQrels(strings.NewReader("# comment in column 1\nq1\t0\vd\u00a01\f2\r\n #q 0 d 1\n"), "q")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A '#' after leading blanks is data in a qrels file, as in trec_eval.
+	if wantQ := (Qrels{"q1": {"d\u00a01": 2}, "#q": {"d": 1}}); !reflect.DeepEqual(q, wantQ) {
+		t.Errorf("ParseQrels = %v, want %v", q, wantQ)
 	}
 }
 
@@ -73,9 +101,11 @@ func TestWriteRunRoundTrip(t *testing.T) {
 	if err := WriteRun(&buf, run, "sys"); err != nil {
 		t.Fatal(err)
 	}
-	// Order: qid strcmp; score descending; ties (b, a at 0.1) docno descending.
+	// Order: qid strcmp; score descending as float32, as trec_eval ranks
+	// (0.30000000000000004 and 0.3 tie, like b and a at 0.1); ties by docno
+	// descending. Scores keep every float64 digit.
 	want := "q1 Q0 y 1 1e+300 sys\nq1 Q0 x 2 -2.5 sys\n" +
-		"q2 Q0 c 1 0.30000000000000004 sys\nq2 Q0 d 2 0.3 sys\nq2 Q0 b 3 0.1 sys\nq2 Q0 a 4 0.1 sys\n"
+		"q2 Q0 d 1 0.3 sys\nq2 Q0 c 2 0.30000000000000004 sys\nq2 Q0 b 3 0.1 sys\nq2 Q0 a 4 0.1 sys\n"
 	if buf.String() != want {
 		t.Fatalf("WriteRun:\n%s\nwant\n%s", buf.String(), want)
 	}

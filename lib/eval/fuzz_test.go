@@ -52,7 +52,7 @@ func FuzzParseRun(f *testing.F) {
 			t.Fatal(err)
 		}
 		for m, v := range res.Aggregate {
-			if math.IsNaN(v) || v < 0 || (!isCount(m) && v > 1) {
+			if math.IsNaN(v) || v < 0 || (!strings.HasPrefix(m, "num_") && v > 1) {
 				t.Fatalf("%s = %v out of range", m, v)
 			}
 		}
@@ -74,6 +74,13 @@ func FuzzParseQrels(f *testing.F) {
 		}
 		var buf bytes.Buffer
 		if err := WriteQrels(&buf, q); err != nil {
+			// Only a qid starting with '#' (data after leading blanks,
+			// a comment in column one) cannot be written back.
+			for qid := range q {
+				if qid[0] == '#' {
+					return
+				}
+			}
 			t.Fatal(err)
 		}
 		back, err := ParseQrels(&buf, "roundtrip")

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -121,7 +122,7 @@ func Holm(p []float64) []float64 {
 	for i := range idx {
 		idx[i] = i
 	}
-	slices.SortStableFunc(idx, func(x, y int) int { return compareFloat(p[x], p[y]) })
+	slices.SortStableFunc(idx, func(x, y int) int { return cmp.Compare(p[x], p[y]) })
 	out := make([]float64, m)
 	running := 0.0
 	for rank, i := range idx {
@@ -173,8 +174,8 @@ func PairedScores(x, y *Results, measure string) (qids []string, a, b []float64,
 	if !slices.Contains(x.Measures, measure) || !slices.Contains(y.Measures, measure) {
 		return nil, nil, nil, fmt.Errorf("eval: PairedScores: measure %q not in both results: %w", measure, ErrUnknownMeasure)
 	}
-	if measure == "num_q" {
-		return nil, nil, nil, fmt.Errorf("eval: PairedScores: num_q has no per-query values: %w", ErrUnknownMeasure)
+	if !hasPerQuery(x, measure) || !hasPerQuery(y, measure) {
+		return nil, nil, nil, fmt.Errorf("eval: PairedScores: %s has no per-query values: %w", measure, ErrUnknownMeasure)
 	}
 	for _, q := range sortedQIDs(x.PerQuery) {
 		vy, ok := y.PerQuery[q]
@@ -189,4 +190,13 @@ func PairedScores(x, y *Results, measure string) (qids []string, a, b []float64,
 		return nil, nil, nil, fmt.Errorf("eval: PairedScores: no query in both results: %w", ErrSample)
 	}
 	return qids, a, b, nil
+}
+
+// hasPerQuery reports whether r holds per-query values of measure.
+func hasPerQuery(r *Results, measure string) bool {
+	for _, vals := range r.PerQuery {
+		_, ok := vals[measure]
+		return ok
+	}
+	return false
 }
