@@ -2,6 +2,7 @@ package fulldisk
 
 import (
 	"fmt"
+	"runtime"
 	"syscall"
 	"testing"
 )
@@ -15,8 +16,14 @@ func Mount(t testing.TB, size int64) string {
 		t.Skipf("fulldisk: cannot mount a tmpfs (needs root): %v", err)
 	}
 	t.Cleanup(func() {
+		// A writer that failed on ENOSPC may leave a file open until the
+		// garbage collector finalizes it (GoMLX's checkpoint writer does):
+		// collect first, and detach lazily if it is still busy.
+		runtime.GC()
 		if err := syscall.Unmount(dir, 0); err != nil {
-			t.Errorf("fulldisk: unmount %s: %v", dir, err)
+			if err := syscall.Unmount(dir, syscall.MNT_DETACH); err != nil {
+				t.Errorf("fulldisk: unmount %s: %v", dir, err)
+			}
 		}
 	})
 	return dir

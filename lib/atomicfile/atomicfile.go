@@ -152,14 +152,35 @@ func Clean(dir string) (int, error) {
 			}
 			continue
 		}
-		l, err := filelock.TryLock(p)
-		if err != nil {
-			continue // a live writer (or unreadable): leave it
-		}
-		if err := os.RemoveAll(p); err == nil {
+		if removeDeadDir(p) {
 			n++
 		}
-		l.Unlock()
 	}
 	return n, nil
+}
+
+// CleanDirs is Clean for temporary folders only: it is safe at any time,
+// beside live writers of files and folders alike.
+func CleanDirs(dir string) (int, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, fmt.Errorf("atomicfile: clean %s: %w", dir, err)
+	}
+	n := 0
+	for _, e := range ents {
+		if e.IsDir() && IsTemp(e.Name()) && removeDeadDir(filepath.Join(dir, e.Name())) {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// removeDeadDir removes the temporary folder p if no writer holds its lock.
+func removeDeadDir(p string) bool {
+	l, err := filelock.TryLock(p)
+	if err != nil {
+		return false // a live writer (or unreadable): leave it
+	}
+	defer l.Unlock()
+	return os.RemoveAll(p) == nil
 }

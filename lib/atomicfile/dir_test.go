@@ -150,3 +150,23 @@ func TestDirReadersSeeWholeFolders(t *testing.T) {
 	assertNoTemps(t, parent)
 	t.Logf("%d consistent reads, %d restarted after a replacement", consistent.Load(), retried.Load())
 }
+
+func TestCleanDirsLeavesFiles(t *testing.T) {
+	parent := t.TempDir()
+	f, err := Create(filepath.Join(parent, "a.json"), 0o644) // a live file writer
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Abort()
+	dead, err := CreateDir(filepath.Join(parent, "m"), 0o755)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead.lock.Unlock()
+	if n, err := CleanDirs(parent); err != nil || n != 1 {
+		t.Fatalf("CleanDirs = %d, %v; want 1", n, err)
+	}
+	if _, err := os.Stat(f.f.Name()); err != nil {
+		t.Errorf("CleanDirs removed a file being written: %v", err)
+	}
+}

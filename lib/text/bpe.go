@@ -394,6 +394,12 @@ func Load(path string) (*Tokenizer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("text: load: %w", err)
 	}
+	return Parse(b, path)
+}
+
+// Parse decodes a tokenizer file's content (as Save writes it); path only
+// names it in errors.
+func Parse(b []byte, path string) (*Tokenizer, error) {
 	var f fileFormat
 	if err := json.Unmarshal(b, &f); err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrBadModel, path, err)
