@@ -22,8 +22,8 @@
 //	artifacts      (run_id, path, kind, size, sha256, logged)
 //
 // Version 2 added runs.pid and runs.proc_start (the process that owns the
-// run; 0 and '' for runs of version 1). OpenReadOnly reads versions 1 and
-// 2 without migrating; Open migrates.
+// run; 0 and the empty string for runs of version 1). OpenReadOnly reads
+// versions 1 and 2 without migrating; Open migrates.
 //
 // Times are UTC text in the fixed-width form 2006-01-02T15:04:05.000000000Z
 // (so text order is time order); metrics.wall_time is Unix nanoseconds.

@@ -303,7 +303,7 @@ func TestKillDuringCheckpointSave(t *testing.T) {
 	}
 	final := startTrainChild(t, dir, steps, "")
 	if sig, code := final.wait(); sig != 0 || code != 0 {
-		t.Fatalf("final run ended with signal %v, code %d\n%s", sig, code, strings.Join(final.lines, "\n"))
+		t.Fatalf("final run ended by signal %d, exit code %d\n%s", int(sig), code, strings.Join(final.lines, "\n"))
 	}
 	check(attempts-1, final, prevWhat)
 	_, _, _, fp := final.report()
@@ -342,7 +342,7 @@ func TestConcurrentTrainers(t *testing.T) {
 	var fps []float64
 	for i, c := range children {
 		if sig, code := c.wait(); sig != 0 || code != 0 {
-			t.Fatalf("trainer %d ended with signal %v, code %d\n%s", i, sig, code, strings.Join(c.lines, "\n"))
+			t.Fatalf("trainer %d ended by signal %d, exit code %d\n%s", i, int(sig), code, strings.Join(c.lines, "\n"))
 		}
 		start, _, _, fp := c.report()
 		fps = append(fps, fp)
