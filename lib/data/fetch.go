@@ -73,8 +73,9 @@ func packageDir(pkg NPMPackage, cacheDir string) string {
 
 // Fetch makes sure pkg is extracted under cacheDir and returns the package
 // root (the tarball's "package/" directory). When the cache holds a
-// verified extraction whose files all match its manifest (checked once per
-// process) Fetch does no network. Otherwise it runs `npm pack`, checks the
+// verified extraction with its manifest and every file it lists, Fetch does
+// no network (the loaders check each file's content as they read it).
+// Otherwise it runs `npm pack`, checks the
 // tarball against pkg.Integrity, and extracts it, with a manifest of the
 // files' SHA-256, into a folder that replaces the cached one atomically
 // (lib/atomicfile), under a lock so that concurrent first fetches extract
@@ -141,7 +142,6 @@ func fetch(ctx context.Context, pkg NPMPackage, cacheDir string, pack packFunc) 
 	if err := d.Commit(); err != nil {
 		return "", fmt.Errorf("data: fetch %s: %w", pkg, err)
 	}
-	verified.Store(dir, true)
 	return root, nil
 }
 
