@@ -1,3 +1,5 @@
+//go:build unix
+
 package distill
 
 // Tests with processes: the test binary re-executes itself with childEnv
