@@ -9,6 +9,7 @@ package distill
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -34,6 +35,7 @@ const (
 	childEnv      = "OTCLIR_DISTILL_CHILD"       // checkpoint folder to train into
 	childStepsEnv = "OTCLIR_DISTILL_CHILD_STEPS" // train_steps
 	childKillEnv  = "OTCLIR_DISTILL_CHILD_KILL"  // "SIGNAL:SAVE:STAGE": signal itself at that stage of its SAVE-th save
+	childHoldEnv  = "OTCLIR_DISTILL_CHILD_HOLD"  // "1": after its first save, wait for a line on stdin
 	// KillAttemptsEnv sets how many kills TestKillDuringCheckpointSave makes
 	// (.ci/kill-during-save sets it).
 	KillAttemptsEnv = "OTCLIR_KILL_ATTEMPTS"
@@ -66,11 +68,16 @@ func runTrainChild(dir string) int {
 		killStage = f[2]
 	}
 	saves := 0
+	hold := os.Getenv(childHoldEnv) == "1"
 	saveHook = func(step int64, stage string) {
 		if stage == "begin" {
 			saves++
 		}
 		fmt.Printf("save %d %s\n", step, stage)
+		if hold && saves == 1 && stage == "cleaned" {
+			fmt.Println("holding")
+			bufio.NewScanner(os.Stdin).Scan() // the folder stays locked meanwhile
+		}
 		if saves == killSave && stage == killStage {
 			syscall.Kill(os.Getpid(), killSig)
 			time.Sleep(time.Minute) // the signal ends the process
@@ -128,17 +135,23 @@ func modelFingerprint(m *encoder.Model) float64 {
 // trainChild is a running child and the lines it printed.
 type trainChild struct {
 	cmd   *exec.Cmd
+	stdin io.WriteCloser
 	mu    sync.Mutex
 	lines []string
 	seen  chan string // every line, as it arrives
 	done  chan struct{}
 }
 
-func startTrainChild(t *testing.T, dir string, steps int, kill string) *trainChild {
+func startTrainChild(t *testing.T, dir string, steps int, kill string, env ...string) *trainChild {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), childEnv+"="+dir, childStepsEnv+"="+strconv.Itoa(steps), childKillEnv+"="+kill)
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -146,7 +159,8 @@ func startTrainChild(t *testing.T, dir string, steps int, kill string) *trainChi
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	c := &trainChild{cmd: cmd, seen: make(chan string, 1<<12), done: make(chan struct{})}
+	c := &trainChild{cmd: cmd, stdin: stdin, seen: make(chan string, 1<<12), done: make(chan struct{})}
+	t.Cleanup(func() { cmd.Process.Kill() })
 	go func() {
 		defer close(c.done)
 		sc := bufio.NewScanner(out)
@@ -327,38 +341,51 @@ func TestKillDuringCheckpointSave(t *testing.T) {
 	fmt.Printf("kill-during-save: %d kills, %d reruns resumed from the last whole checkpoint, final model equals an uninterrupted run\n", attempts, attempts)
 }
 
-// TestConcurrentTrainers starts three processes that train the same
-// teacher into one checkpoint folder at once (four demos on one artifacts
-// folder did this; one failed when another's cleanup deleted a checkpoint
-// it was reading). The folder's lock makes them take turns: one trains,
-// the others wait, saying so, then resume at the final step; all succeed
-// with the same model.
-func TestConcurrentTrainers(t *testing.T) {
-	const procs, steps = 3, 12
-	dir := filepath.Join(t.TempDir(), "teacher.ckpt")
-	children := make([]*trainChild, procs)
-	for i := range children {
-		children[i] = startTrainChild(t, dir, steps, "")
+// waitLine waits (at most a minute) until the child prints a line
+// containing sub.
+func (c *trainChild) waitLine(t *testing.T, sub string) {
+	t.Helper()
+	timeout := time.After(time.Minute)
+	for {
+		select {
+		case l := <-c.seen:
+			if strings.Contains(l, sub) {
+				return
+			}
+		case <-c.done:
+			t.Fatalf("child ended before printing %q\n%s", sub, strings.Join(c.lines, "\n"))
+		case <-timeout:
+			t.Fatalf("child did not print %q in a minute", sub)
+		}
 	}
-	waited, trained := 0, 0
+}
+
+// TestConcurrentTrainers runs three processes that train the same teacher
+// into one checkpoint folder at once (four demos on one artifacts folder
+// did this; one failed when another's cleanup deleted a checkpoint it was
+// reading). The first holds the folder mid-training (it pauses after its
+// first checkpoint) while the other two start: they must wait, saying so,
+// then resume at the final step. All succeed with the same model.
+func TestConcurrentTrainers(t *testing.T) {
+	const steps = 12
+	dir := filepath.Join(t.TempDir(), "teacher.ckpt")
+	first := startTrainChild(t, dir, steps, "", childHoldEnv+"=1")
+	first.waitLine(t, "holding")
+	others := []*trainChild{startTrainChild(t, dir, steps, ""), startTrainChild(t, dir, steps, "")}
+	for _, c := range others {
+		c.waitLine(t, "waiting for the process training into "+dir)
+	}
+	fmt.Fprintln(first.stdin, "go on")
 	var fps []float64
-	for i, c := range children {
+	for i, c := range append([]*trainChild{first}, others...) {
 		if sig, code := c.wait(); sig != 0 || code != 0 {
 			t.Fatalf("trainer %d ended by signal %d, exit code %d\n%s", i, int(sig), code, strings.Join(c.lines, "\n"))
 		}
 		start, _, _, fp := c.report()
+		if want := map[bool]int64{true: 0, false: steps}[i == 0]; start != want {
+			t.Errorf("trainer %d started from step %d, want %d", i, start, want)
+		}
 		fps = append(fps, fp)
-		if start == 0 {
-			trained++
-		}
-		for _, l := range c.lines {
-			if strings.Contains(l, "waiting for the process training into") {
-				waited++
-			}
-		}
-	}
-	if trained != 1 || waited < 1 {
-		t.Errorf("%d trainers trained from step 0 (want 1) and %d reported waiting (want >= 1)", trained, waited)
 	}
 	for i, fp := range fps {
 		if fp != fps[0] {
