@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
@@ -73,6 +74,8 @@ type DB struct {
 	path     string
 	opts     Options
 	readOnly bool
+	abs      string // absolute path: keys this process's live runs
+	version  int    // schema version of the file
 }
 
 // DefaultPath returns $OTCLIR_DB, or "results.db" when it is unset.
@@ -106,7 +109,8 @@ func parseTime(s string) time.Time {
 func Open(path string) (*DB, error) { return OpenOptions(path, Options{}) }
 
 // OpenOptions opens (creating it and its directory if needed) the tracker database at path,
-// applies pending schema migrations and marks stale RUNNING runs KILLED.
+// applies pending schema migrations and marks RUNNING runs whose process is
+// gone KILLED (see GC).
 func OpenOptions(path string, opts Options) (*DB, error) {
 	if path == "" {
 		return nil, fmt.Errorf("%w: empty database path", ErrInvalidArgument)
@@ -132,7 +136,7 @@ func OpenOptions(path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tracker: open %s: %w", path, err)
 	}
-	db := &DB{sql: sdb, path: path, opts: opts}
+	db := &DB{sql: sdb, path: path, opts: opts, abs: abs, version: len(migrations)}
 	if err := db.migrate(); err != nil {
 		sdb.Close()
 		return nil, fmt.Errorf("tracker: %s: %w", path, err)
@@ -168,27 +172,52 @@ func OpenReadOnly(path string) (*DB, error) {
 	if st.IsDir() {
 		return nil, fmt.Errorf("%w: %s is a folder, not a database", ErrInvalidArgument, path)
 	}
-	q := url.Values{}
-	q.Set("mode", "ro")
-	q.Set("_busy_timeout", fmt.Sprint(DefaultBusyTimeout.Milliseconds()))
-	if !writable(abs) || !writable(filepath.Dir(abs)) {
-		q.Set("immutable", "1")
+	immutable := !writable(abs) || !writable(filepath.Dir(abs))
+	sdb, v, err := openRO(abs, immutable)
+	if err != nil && !immutable && walEmpty(abs) {
+		// mode=ro needs to create the -shm file, which fails on a full disk
+		// (or a folder we may not write). With no -wal content the main file
+		// holds every committed transaction, and nothing can write it
+		// meanwhile, as there is no space: read it immutable.
+		sdb, v, err = openRO(abs, true)
 	}
-	dsn := "file:" + (&url.URL{Path: abs}).EscapedPath() + "?" + q.Encode()
-	sdb, err := sql.Open("sqlite3", dsn)
 	if err != nil {
-		return nil, fmt.Errorf("tracker: open %s: %w", path, err)
-	}
-	var v int
-	if err := sdb.QueryRow(`SELECT version FROM schema_version`).Scan(&v); err != nil {
-		sdb.Close()
-		return nil, fmt.Errorf("tracker: %s: not a tracker database (schema_version: %w)", path, err)
+		return nil, fmt.Errorf("tracker: %s: %w", path, err)
 	}
 	if err := checkVersion(v, true); err != nil {
 		sdb.Close()
 		return nil, fmt.Errorf("tracker: %s: %w", path, err)
 	}
-	return &DB{sql: sdb, path: path, opts: Options{}.withDefaults(), readOnly: true}, nil
+	return &DB{sql: sdb, path: path, opts: Options{}.withDefaults(), readOnly: true, version: v}, nil
+}
+
+// openRO opens abs with mode=ro (and immutable=1 when asked) and reads its
+// schema version.
+func openRO(abs string, immutable bool) (*sql.DB, int, error) {
+	q := url.Values{}
+	q.Set("mode", "ro")
+	q.Set("_busy_timeout", fmt.Sprint(DefaultBusyTimeout.Milliseconds()))
+	if immutable {
+		q.Set("immutable", "1")
+	}
+	dsn := "file:" + (&url.URL{Path: abs}).EscapedPath() + "?" + q.Encode()
+	sdb, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, 0, fmt.Errorf("open: %w", err)
+	}
+	var v int
+	if err := sdb.QueryRow(`SELECT version FROM schema_version`).Scan(&v); err != nil {
+		sdb.Close()
+		return nil, 0, fmt.Errorf("not a tracker database (schema_version: %w)", err)
+	}
+	return sdb, v, nil
+}
+
+// walEmpty reports whether the database at abs has no write-ahead log
+// content (no -wal file, or an empty one).
+func walEmpty(abs string) bool {
+	st, err := os.Stat(abs + "-wal")
+	return errors.Is(err, os.ErrNotExist) || (err == nil && st.Size() == 0)
 }
 
 // ErrReadOnly is returned by writes through a DB opened with OpenReadOnly.
@@ -204,16 +233,19 @@ func (db *DB) checkWritable(what string) error {
 	return nil
 }
 
-// checkVersion validates a stored schema version; a reader needs the
-// current one (it cannot migrate).
+// readerMinVersion is the oldest schema a reader (which cannot migrate)
+// reads: later migrations only add columns that readers default.
+const readerMinVersion = 1
+
+// checkVersion validates a stored schema version.
 func checkVersion(v int, reader bool) error {
 	switch {
 	case v < 0:
 		return fmt.Errorf("tracker: corrupt schema_version %d", v)
 	case v > len(migrations):
 		return fmt.Errorf("%w: version %d, this program knows up to %d", ErrSchemaTooNew, v, len(migrations))
-	case reader && v < len(migrations):
-		return fmt.Errorf("tracker: schema version %d is older than this program's %d: open it once with a writer (e.g. otclir demo) to migrate", v, len(migrations))
+	case reader && v < readerMinVersion:
+		return fmt.Errorf("tracker: schema version %d is older than this program reads (%d): open it once with a writer (e.g. otclir demo) to migrate", v, readerMinVersion)
 	}
 	return nil
 }
@@ -308,6 +340,13 @@ CREATE TABLE artifacts (
 	PRIMARY KEY (run_id, path)
 ) WITHOUT ROWID;
 `,
+	// 1 -> 2: the process that owns a run, so that GC can tell a suspended
+	// process (alive, no heartbeat) from a dead one. proc_start identifies
+	// the process beyond its pid (see procIdentity); '' where unknown.
+	`
+ALTER TABLE runs ADD COLUMN pid INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN proc_start TEXT NOT NULL DEFAULT '';
+`,
 }
 
 // SchemaVersion is the schema version this package writes.
@@ -346,24 +385,93 @@ func (db *DB) migrate() error {
 	return tx.Commit()
 }
 
-// GC marks RUNNING runs whose heartbeat is older than staleAfter KILLED
-// (their end time is the last heartbeat) and returns how many it marked.
-// GC(0) marks every RUNNING run whose heartbeat is in the past: use it
-// only when no logger is alive.
+// GC marks KILLED the RUNNING runs whose heartbeat is older than staleAfter
+// and whose process is gone, and returns how many it marked (their end
+// time is the last heartbeat). A run is gone when
+//
+//   - it belongs to this process and its Run no longer beats (ended
+//     without Finish, or abandoned);
+//   - it belongs to another process on this host (same hostname) and that
+//     process no longer exists: kill(pid, 0) fails with ESRCH, or the pid
+//     now names another process (its start time, read from /proc on Linux,
+//     differs, or the machine rebooted since);
+//   - it was started on another host, or by a version of this package that
+//     did not record its process, or where liveness cannot be checked: then
+//     the stale heartbeat alone decides, as before.
+//
+// So a process suspended (SIGSTOP, a laptop lid) for longer than staleAfter
+// keeps its run, and finishes it when it resumes. GC(0) marks every run
+// whose heartbeat is in the past and whose process is gone.
 func (db *DB) GC(staleAfter time.Duration) (killed int, err error) {
 	if err := db.checkWritable("gc"); err != nil {
 		return 0, err
 	}
-	cutoff := time.Now().Add(-staleAfter)
-	res, err := db.sql.Exec(`UPDATE runs SET status = 'KILLED', end_time = heartbeat,
-		error = 'no heartbeat since ' || heartbeat || ' (process died?)'
-		WHERE status = 'RUNNING' AND heartbeat < ?`, fmtTime(cutoff))
+	cutoff := fmtTime(time.Now().Add(-staleAfter))
+	type cand struct {
+		id              int64
+		heartbeat, host string
+		pid             int
+		procStart       string
+	}
+	var cands []cand
+	err = func() error {
+		rows, err := db.sql.Query(`SELECT id, heartbeat, host, pid, proc_start FROM runs
+			WHERE status = 'RUNNING' AND heartbeat < ?`, cutoff)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c cand
+			if err := rows.Scan(&c.id, &c.heartbeat, &c.host, &c.pid, &c.procStart); err != nil {
+				return err
+			}
+			cands = append(cands, c)
+		}
+		return rows.Err()
+	}()
 	if err != nil {
 		return 0, fmt.Errorf("tracker: gc %s: %w", db.path, err)
 	}
-	n, err := res.RowsAffected()
-	return int(n), err
+	host, _ := os.Hostname()
+	myPID, myStart := procIdentity()
+	for _, c := range cands {
+		why := "no heartbeat since " + c.heartbeat
+		switch {
+		case c.host != host || c.pid <= 0:
+			why += " (process died?)"
+		case c.pid == myPID && c.procStart == myStart:
+			if _, live := liveRuns.Load(liveKey(db.abs, c.id)); live {
+				continue // this process's run, still beating (late: a slow database)
+			}
+			why += " (its Run in this process stopped without Finish)"
+		default:
+			alive, known := processAlive(c.pid, c.procStart)
+			if alive {
+				continue // suspended or starved, not dead
+			}
+			if known {
+				why += fmt.Sprintf(" and process %d on %s is gone", c.pid, c.host)
+			} else {
+				why += " (process died?)"
+			}
+		}
+		res, err := db.sql.Exec(`UPDATE runs SET status = 'KILLED', end_time = heartbeat, error = ?
+			WHERE id = ? AND status = 'RUNNING' AND heartbeat < ?`, why, c.id, cutoff)
+		if err != nil {
+			return killed, fmt.Errorf("tracker: gc %s: run %d: %w", db.path, c.id, err)
+		}
+		n, _ := res.RowsAffected()
+		killed += int(n)
+	}
+	return killed, nil
 }
+
+// liveRuns holds liveKey(db, id) of every run of this process whose Run
+// is beating.
+var liveRuns sync.Map
+
+func liveKey(abs string, id int64) string { return fmt.Sprintf("%s#%d", abs, id) }
 
 // DeleteRun deletes run id and everything logged for it.
 func (db *DB) DeleteRun(id int64) error {

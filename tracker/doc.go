@@ -7,12 +7,12 @@
 //
 // Open creates the file and applies versioned migrations; the version
 // lives in the one-row table schema_version, and a database newer than the
-// program is refused (ErrSchemaTooNew). Version 1:
+// program is refused (ErrSchemaTooNew). Version 2:
 //
 //	experiments    (id, name UNIQUE, created)
 //	runs           (id, name, experiment_id, status, start_time, end_time, heartbeat, error,
 //	                git_commit, git_dirty, diff_hash, host, go_version, gomlx_version,
-//	                backend, config_hash)
+//	                backend, config_hash, pid, proc_start)
 //	params         (run_id, key, value)             immutable once written
 //	tags           (run_id, key, value)             mutable
 //	metrics        (run_id, key, step, value, wall_time)   every logged point
@@ -20,6 +20,10 @@
 //	final_metrics  (run_id, key, value)             what result tables read
 //	per_query      (run_id, measure, qid, value)
 //	artifacts      (run_id, path, kind, size, sha256, logged)
+//
+// Version 2 added runs.pid and runs.proc_start (the process that owns the
+// run; 0 and the empty string for runs of version 1). OpenReadOnly reads
+// versions 1 and 2 without migrating; Open migrates.
 //
 // Times are UTC text in the fixed-width form 2006-01-02T15:04:05.000000000Z
 // (so text order is time order); metrics.wall_time is Unix nanoseconds.
@@ -44,12 +48,15 @@
 //   - KILLED:   Kill(reason), which HandleSignals calls on SIGINT/SIGTERM
 //     before exiting with status 130/143; or, for a process that died
 //     without a word (SIGKILL, power loss), when a later Open or GC finds
-//     its heartbeat older than StaleAfter (60 s by default). Its end time
-//     is then the last heartbeat.
+//     its heartbeat older than StaleAfter (60 s by default) and its process
+//     gone: on the same host, its pid no longer exists or names another
+//     process (start time from /proc on Linux); from another host, the
+//     stale heartbeat alone decides. Its end time is then the last
+//     heartbeat.
 //
-// Ending a run twice, or ending a run that GC already marked KILLED,
-// returns ErrRunEnded. The heartbeat goroutine only touches RUNNING runs,
-// so a process that was suspended past StaleAfter stays KILLED.
+// A process suspended (SIGSTOP) past StaleAfter therefore keeps its run and
+// finishes it when it resumes. Ending a run twice, or ending a run that GC
+// already marked KILLED, returns ErrRunEnded.
 //
 // # Durability
 //

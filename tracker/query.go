@@ -25,6 +25,7 @@ type RunRecord struct {
 	GitDirty     bool               `json:"git_dirty"`
 	DiffHash     string             `json:"diff_hash,omitempty"`
 	Host         string             `json:"host,omitempty"`
+	PID          int                `json:"-"` // the process that ran it; 0 when not recorded (schema 1)
 	GoVersion    string             `json:"go_version,omitempty"`
 	GoMLXVersion string             `json:"gomlx_version,omitempty"`
 	Backend      string             `json:"backend,omitempty"`
@@ -62,8 +63,17 @@ type Artifact struct {
 	Logged time.Time `json:"logged"`
 }
 
-const runColumns = `r.id, r.name, e.name, r.status, r.start_time, COALESCE(r.end_time, ''), r.heartbeat, r.error,
+const runColumnsV1 = `r.id, r.name, e.name, r.status, r.start_time, COALESCE(r.end_time, ''), r.heartbeat, r.error,
 	r.git_commit, r.git_dirty, r.diff_hash, r.host, r.go_version, r.gomlx_version, r.backend, r.config_hash`
+
+// runColumns returns the columns scanRun reads; a reader of a schema 1 file
+// (no pid column) reads 0.
+func (db *DB) runColumns() string {
+	if db.version < 2 {
+		return runColumnsV1 + `, 0`
+	}
+	return runColumnsV1 + `, r.pid`
+}
 
 const runFrom = ` FROM runs r JOIN experiments e ON e.id = r.experiment_id`
 
@@ -72,7 +82,7 @@ func scanRun(rows interface{ Scan(...any) error }) (*RunRecord, error) {
 	var start, end, hb string
 	if err := rows.Scan(&rr.ID, &rr.Name, &rr.Experiment, &rr.Status, &start, &end, &hb, &rr.Error,
 		&rr.GitCommit, &rr.GitDirty, &rr.DiffHash, &rr.Host, &rr.GoVersion, &rr.GoMLXVersion, &rr.Backend,
-		&rr.ConfigHash); err != nil {
+		&rr.ConfigHash, &rr.PID); err != nil {
 		return nil, err
 	}
 	rr.Start, rr.End, rr.Heartbeat = parseTime(start), parseTime(end), parseTime(hb)
@@ -124,7 +134,7 @@ func (db *DB) fill(rr *RunRecord) error {
 
 // GetRun reads run id, or fails with ErrRunNotFound.
 func (db *DB) GetRun(id int64) (*RunRecord, error) {
-	rr, err := scanRun(db.sql.QueryRow(`SELECT `+runColumns+runFrom+` WHERE r.id = ?`, id))
+	rr, err := scanRun(db.sql.QueryRow(`SELECT `+db.runColumns()+runFrom+` WHERE r.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: id %d", ErrRunNotFound, id)
 	}
@@ -166,7 +176,7 @@ func (db *DB) SearchRuns(filterExpr string, orderBy string, limit int) ([]*RunRe
 		return nil, err
 	}
 	var q strings.Builder
-	q.WriteString(`SELECT ` + runColumns + runFrom + ` WHERE ` + where + ` ORDER BY `)
+	q.WriteString(`SELECT ` + db.runColumns() + runFrom + ` WHERE ` + where + ` ORDER BY `)
 	if order != "" {
 		q.WriteString(order + ", ")
 	}

@@ -121,8 +121,9 @@ func validKey(what, k string) error {
 	return nil
 }
 
-// StartRun records a new RUNNING run and starts its heartbeat and metric
-// flusher. The caller must end it with Finish, Kill or Do.
+// StartRun records a new RUNNING run, with the host, pid and identity of
+// this process (see GC), and starts its heartbeat and metric flusher. The
+// caller must end it with Finish, Kill or Do.
 func (db *DB) StartRun(spec RunSpec) (*Run, error) {
 	if err := db.checkWritable("start run in"); err != nil {
 		return nil, err
@@ -157,11 +158,12 @@ func (db *DB) StartRun(spec RunSpec) (*Run, error) {
 	if err := tx.QueryRow(`SELECT id FROM experiments WHERE name = ?`, spec.Experiment).Scan(&expID); err != nil {
 		return nil, fmt.Errorf("tracker: start run: experiment %q: %w", spec.Experiment, err)
 	}
+	pid, procStart := procIdentity()
 	res, err := tx.Exec(`INSERT INTO runs(name, experiment_id, status, start_time, heartbeat, git_commit, git_dirty,
-		diff_hash, host, go_version, gomlx_version, backend, config_hash)
-		VALUES (?, ?, 'RUNNING', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		diff_hash, host, go_version, gomlx_version, backend, config_hash, pid, proc_start)
+		VALUES (?, ?, 'RUNNING', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		spec.Name, expID, now, now, git.Commit, git.Dirty, git.DiffHash, host, runtime.Version(),
-		spec.GoMLXVersion, spec.Backend, ConfigHash(spec.Experiment, spec.Params))
+		spec.GoMLXVersion, spec.Backend, ConfigHash(spec.Experiment, spec.Params), pid, procStart)
 	if err != nil {
 		return nil, fmt.Errorf("tracker: start run: %w", err)
 	}
@@ -183,6 +185,7 @@ func (db *DB) StartRun(spec RunSpec) (*Run, error) {
 		return nil, fmt.Errorf("tracker: start run: %w", err)
 	}
 	r := &Run{db: db, id: id, experiment: spec.Experiment, stop: make(chan struct{}), done: make(chan struct{})}
+	liveRuns.Store(liveKey(db.abs, id), true)
 	go r.background()
 	return r, nil
 }
@@ -191,8 +194,10 @@ func (db *DB) StartRun(spec RunSpec) (*Run, error) {
 func (r *Run) ID() int64 { return r.id }
 
 // background beats the heartbeat and flushes buffered metrics until stop.
+// While it runs, GC in this process counts the run alive.
 func (r *Run) background() {
 	defer close(r.done)
+	defer liveRuns.Delete(liveKey(r.db.abs, r.id))
 	hb := time.NewTicker(r.db.opts.HeartbeatInterval)
 	defer hb.Stop()
 	fl := time.NewTicker(r.db.opts.FlushInterval)

@@ -24,6 +24,9 @@ func TestMain(m *testing.M) {
 	if role := os.Getenv(childEnv); role != "" {
 		os.Exit(runChild(role))
 	}
+	if path := os.Getenv(livenessChildEnv); path != "" {
+		os.Exit(runLivenessChild(path))
+	}
 	os.Exit(m.Run())
 }
 
@@ -468,13 +471,29 @@ func TestGCAndOpenMarkStale(t *testing.T) {
 	if n, err := db.GC(time.Hour); err != nil || n != 0 {
 		t.Errorf("GC(1h) = %d, %v; want 0", n, err)
 	}
-	// Ending a run GC already marked KILLED reports it.
+	// GC(0) marks a run of this process whose Run stopped beating, never
+	// one whose Run is alive (its heartbeat is merely in the past).
 	live := startRun(t, db, RunSpec{Name: "live"})
 	time.Sleep(time.Millisecond)
-	if n, err := db.GC(0); err != nil || n != 2 {
-		t.Errorf("GC(0) = %d, %v; want 2 (fresh and live)", n, err)
+	if n, err := db.GC(0); err != nil || n != 1 {
+		t.Errorf("GC(0) = %d, %v; want 1 (fresh; live is beating)", n, err)
 	}
-	if err := live.Finish(nil); !errors.Is(err, ErrRunEnded) {
+	if rr, _ := db.GetRun(fresh.ID()); rr.Status != StatusKilled || !strings.Contains(rr.Error, "stopped without Finish") {
+		t.Errorf("fresh run after GC(0): %s %q", rr.Status, rr.Error)
+	}
+	if err := live.Finish(nil); err != nil {
+		t.Errorf("Finish of a live run after GC(0) = %v", err)
+	}
+	// A run recorded on another host has only its heartbeat to go by; ending
+	// a run GC already marked KILLED reports it.
+	other := startRun(t, db, RunSpec{Name: "other host"})
+	_, err = db.sql.Exec(`UPDATE runs SET host = 'elsewhere' WHERE id = ?`, other.ID())
+	must(t, err)
+	time.Sleep(time.Millisecond)
+	if n, err := db.GC(0); err != nil || n != 1 {
+		t.Errorf("GC(0) = %d, %v; want 1 (the other host's run)", n, err)
+	}
+	if err := other.Finish(nil); !errors.Is(err, ErrRunEnded) {
 		t.Errorf("Finish after GC = %v, want ErrRunEnded", err)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/otclir/otclir/lib/filelock"
 )
 
 // tmpPrefix and tmpInfix name the temporary files: ".NAME.tmp-RANDOM".
@@ -127,9 +129,12 @@ func IsTemp(name string) bool {
 	return strings.HasPrefix(name, tmpPrefix) && strings.Contains(name, tmpInfix)
 }
 
-// Clean removes the temporary files that interrupted writes left in dir and
-// returns how many it removed. Call it only when no writer in another
-// process may be writing into dir at the same time.
+// Clean removes what interrupted writes left in dir and returns how many
+// entries it removed: temporary folders of CreateDir whose writer is gone
+// (their lock is free; a live writer's folder is skipped), and temporary
+// files of Create. A temporary file carries no lock, so call Clean only
+// when no writer in another process may be writing files into dir at the
+// same time (folders are always safe).
 func Clean(dir string) (int, error) {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
@@ -137,11 +142,45 @@ func Clean(dir string) (int, error) {
 	}
 	n := 0
 	for _, e := range ents {
-		if !e.IsDir() && IsTemp(e.Name()) {
-			if err := os.Remove(filepath.Join(dir, e.Name())); err == nil {
+		if !IsTemp(e.Name()) {
+			continue
+		}
+		p := filepath.Join(dir, e.Name())
+		if !e.IsDir() {
+			if err := os.Remove(p); err == nil {
 				n++
 			}
+			continue
+		}
+		if removeDeadDir(p) {
+			n++
 		}
 	}
 	return n, nil
+}
+
+// CleanDirs is Clean for temporary folders only: it is safe at any time,
+// beside live writers of files and folders alike.
+func CleanDirs(dir string) (int, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, fmt.Errorf("atomicfile: clean %s: %w", dir, err)
+	}
+	n := 0
+	for _, e := range ents {
+		if e.IsDir() && IsTemp(e.Name()) && removeDeadDir(filepath.Join(dir, e.Name())) {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// removeDeadDir removes the temporary folder p if no writer holds its lock.
+func removeDeadDir(p string) bool {
+	l, err := filelock.TryLock(p)
+	if err != nil {
+		return false // a live writer (or unreadable): leave it
+	}
+	defer l.Unlock()
+	return os.RemoveAll(p) == nil
 }

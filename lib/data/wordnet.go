@@ -2,8 +2,8 @@ package data
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -25,7 +25,7 @@ var WordNetFiles = []string{"data.noun", "data.verb", "data.adj", "data.adv"}
 func LoadWordNet(root string) ([]Synset, error) {
 	var out []Synset
 	for _, name := range WordNetFiles {
-		s, err := loadWordNetFile(filepath.Join(root, "dict", name))
+		s, err := loadWordNetFile(root, "dict/"+name)
 		if err != nil {
 			return nil, err
 		}
@@ -34,14 +34,14 @@ func LoadWordNet(root string) ([]Synset, error) {
 	return out, nil
 }
 
-func loadWordNetFile(path string) ([]Synset, error) {
-	f, err := os.Open(path)
+func loadWordNetFile(root, rel string) ([]Synset, error) {
+	path := filepath.Join(root, filepath.FromSlash(rel))
+	b, err := readServed(root, rel)
 	if err != nil {
 		return nil, fmt.Errorf("data: wordnet: %w", err)
 	}
-	defer f.Close()
 	var out []Synset
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(bytes.NewReader(b))
 	sc.Buffer(make([]byte, 64*1024), 4*1024*1024)
 	for line := 1; sc.Scan(); line++ {
 		s := sc.Text()

@@ -6,7 +6,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/gomlx/gomlx/backends"
@@ -15,7 +14,6 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/context/checkpoints"
 	"github.com/gomlx/gomlx/pkg/ml/train"
 	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
 	"github.com/gomlx/gomlx/ui/commandline"
@@ -31,13 +29,22 @@ type Options struct {
 	Progress io.Writer
 	// Name labels progress lines ("teacher", "student swh").
 	Name string
-	// CheckpointDir, if set, holds GoMLX checkpoints of the training state
+	// CheckpointDir, if set, holds checkpoints of the training state
 	// (variables, optimizer moments, global step): one is written every
 	// CheckpointEvery steps and at the end, and a run that finds one there
 	// resumes from its step (the batch order is fast-forwarded to match).
+	// Each checkpoint is a folder written atomically with a manifest of its
+	// files' SHA-256; the previous one is removed only once the new one is
+	// in place, so a kill or a full disk during a save loses no more than
+	// the steps since the last checkpoint. A run resumes from the newest
+	// whole checkpoint, skipping (and naming) any that is not, and starts
+	// from step 0, saying so, when none is whole. The folder is locked while
+	// a run trains into it: a second process waits for the first to finish.
 	CheckpointDir string
 	// CheckpointEvery is the checkpoint period in steps (default 50).
 	CheckpointEvery int
+	// Fresh: discard any checkpoints in CheckpointDir and train from step 0.
+	Fresh bool
 	// OnCheckpoint, if set, is called with the files of each checkpoint written.
 	OnCheckpoint func(step int64, files []string) error
 	// OnResume, if set, is called once when training resumes from a checkpoint.
@@ -103,21 +110,32 @@ func run(backend backends.Backend, ctx *context.Context, ds *dataset,
 	}
 	logEvery := max(1, context.GetParamOr(ctx, ParamLogEvery, 10))
 	optimizer := optimizers.Adam().FromContext(ctx).Done()
+	progress := opt.Progress
+	if progress == nil {
+		progress = os.Stderr
+	}
+	var store *checkpointStore
+	if opt.CheckpointDir != "" {
+		if store, err = openCheckpoints(opt.CheckpointDir, opt.Fresh, progress, opt.Name); err != nil {
+			return 0, err
+		}
+		defer store.close() // the lock is held until training ends
+	}
 	var loopErr error
 	err = tryCatch(func() {
-		var ckpt *checkpoints.Handler
-		if opt.CheckpointDir != "" {
+		if store != nil {
 			// Parameters come from the caller's configuration, never from the checkpoint.
-			h, err := checkpoints.Build(ctx).Dir(opt.CheckpointDir).ExcludeAllParams().Keep(1).Immediate().Done()
-			if err != nil {
-				loopErr = fmt.Errorf("distill: checkpoint %s: %w", opt.CheckpointDir, err)
+			if _, loopErr = store.restore(ctx); loopErr != nil {
 				return
 			}
-			ckpt = h
 		}
 		trainer := train.NewTrainer(backend, ctx, modelFn, nil, optimizer, nil, nil)
 		loop := train.NewLoop(trainer)
 		start0 := trainer.GlobalStep()
+		if opt.Fresh && start0 != 0 {
+			loopErr = fmt.Errorf("distill: %s: Fresh, but the context given is already at step %d", opt.Name, start0)
+			return
+		}
 		if start0 > 0 {
 			if start0 > int64(steps) {
 				loopErr = fmt.Errorf("distill: checkpoint in %s is at step %d, past %s=%d", opt.CheckpointDir, start0, ParamSteps, steps)
@@ -132,10 +150,6 @@ func run(backend backends.Backend, ctx *context.Context, ds *dataset,
 				}
 			}
 		}
-		progress := opt.Progress
-		if progress == nil {
-			progress = os.Stderr
-		}
 		if start0 > 0 {
 			fmt.Fprintf(progress, "  %s: resuming from the checkpoint at step %d\n", opt.Name, start0)
 		}
@@ -148,18 +162,14 @@ func run(backend backends.Backend, ctx *context.Context, ds *dataset,
 			every = 50
 		}
 		saveCheckpoint := func(step int64) error {
-			if err := ckpt.Save(); err != nil {
-				return fmt.Errorf("distill: saving checkpoint at step %d: %w", step, err)
+			files, err := store.save(ctx, step)
+			if err != nil {
+				return err
 			}
 			if opt.OnCheckpoint == nil {
 				return nil
 			}
-			names, err := ckpt.ListCheckpoints()
-			if err != nil || len(names) == 0 {
-				return err
-			}
-			base := filepath.Join(opt.CheckpointDir, names[len(names)-1])
-			return opt.OnCheckpoint(step, []string{base + ".json", base + ".bin"})
+			return opt.OnCheckpoint(step, files)
 		}
 		loop.OnStep("otclir", 0, func(loop *train.Loop, metrics []*tensors.Tensor) error {
 			loss := tensorScalar(metrics[0])
@@ -176,7 +186,7 @@ func run(backend backends.Backend, ctx *context.Context, ds *dataset,
 					}
 				}
 			}
-			if ckpt != nil && (step%int64(every) == 0 || step == int64(steps)) {
+			if store != nil && (step%int64(every) == 0 || step == int64(steps)) {
 				if err := saveCheckpoint(step); err != nil {
 					return err
 				}

@@ -1,8 +1,10 @@
 package encoder
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -15,6 +17,8 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context/checkpoints"
 	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
 
+	"github.com/otclir/otclir/lib/atomicfile"
+	"github.com/otclir/otclir/lib/manifest"
 	"github.com/otclir/otclir/lib/text"
 )
 
@@ -157,11 +161,25 @@ func (m *Model) TokenStrings(s string, maxLen int) []string {
 // Save writes the tokenizer and the encoder variables and parameters (a GoMLX
 // checkpoint) to dir. Only variables under the encoder scope are saved:
 // optimizer state is training-only.
+//
+// The folder is replaced atomically (lib/atomicfile.CreateDir): the files
+// are written into a temporary folder beside dir with a manifest of their
+// SHA-256 (lib/manifest), flushed, and swapped in, so a crash, a signal or a
+// full disk leaves the previous model or none, and a concurrent Load reads
+// one whole version.
 func (m *Model) Save(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	dir = filepath.Clean(dir)
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return fmt.Errorf("encoder: %w", err)
 	}
-	if err := m.Tokenizer.Save(filepath.Join(dir, TokenizerFile)); err != nil {
+	_, _ = atomicfile.CleanDirs(parent) // folders of writers that died
+	d, err := atomicfile.CreateDir(dir, 0o755)
+	if err != nil {
+		return fmt.Errorf("encoder: saving %s: %w", dir, err)
+	}
+	defer d.Abort()
+	if err := m.Tokenizer.Save(filepath.Join(d.Path(), TokenizerFile)); err != nil {
 		return fmt.Errorf("encoder: saving tokenizer in %s: %w", dir, err)
 	}
 	saveCtx := context.New()
@@ -177,19 +195,113 @@ func (m *Model) Save(dir string) error {
 			}
 		}
 	}
-	h, err := checkpoints.Build(saveCtx).Dir(dir).Keep(1).Done()
+	h, err := checkpoints.Build(saveCtx).Dir(d.Path()).Keep(1).Done()
 	if err != nil {
 		return fmt.Errorf("encoder: checkpoint in %s: %w", dir, err)
 	}
 	if err := h.Save(); err != nil {
 		return fmt.Errorf("encoder: saving checkpoint in %s: %w", dir, err)
 	}
+	sums, err := manifest.Compute(d.Path())
+	if err == nil {
+		err = sums.Write(d.Path())
+	}
+	if err == nil {
+		err = d.Commit()
+	}
+	if err != nil {
+		return fmt.Errorf("encoder: saving %s: %w", dir, err)
+	}
 	return nil
 }
 
+// loadAttempts bounds how often Load starts again when the folder was
+// replaced while it was reading.
+const loadAttempts = 5
+
 // Load reads a model saved by Save. The returned context holds the saved
 // parameters and variables, ready for encoding or further training.
+//
+// Every file is checked against the folder's manifest before it is
+// parsed, so a torn, truncated or modified model is an error naming the
+// file (manifest.ErrMismatch), and a model replaced by a concurrent Save
+// while Load reads it is read again. A folder without a manifest (saved
+// before otclir wrote them) is loaded unchecked.
 func Load(backend backends.Backend, dir string) (*Model, error) {
+	var err error
+	for attempt := 0; attempt < loadAttempts; attempt++ {
+		var m *Model
+		var again bool
+		m, again, err = load(backend, dir)
+		if !again {
+			return m, err
+		}
+	}
+	return nil, fmt.Errorf("encoder: %s kept changing while loading it: %w", dir, err)
+}
+
+// load makes one attempt; again reports that the folder changed under it.
+func load(backend backends.Backend, dir string) (m *Model, again bool, err error) {
+	sumsText, err := os.ReadFile(filepath.Join(dir, manifest.FileName))
+	if errors.Is(err, fs.ErrNotExist) {
+		m, err := loadUnchecked(backend, dir)
+		return m, false, err
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("encoder: %w", err)
+	}
+	sums, err := manifest.Parse(sumsText, filepath.Join(dir, manifest.FileName))
+	if err != nil {
+		return nil, false, fmt.Errorf("encoder: %w", err)
+	}
+	// changed reports whether the manifest is no longer the one read above
+	// (a concurrent Save replaced the folder): then the attempt starts again.
+	changed := func() bool {
+		now, err := os.ReadFile(filepath.Join(dir, manifest.FileName))
+		return err != nil || !bytes.Equal(now, sumsText)
+	}
+	read := func(name string) ([]byte, error) {
+		b, err := sums.ReadFile(dir, name)
+		if err != nil && changed() {
+			return nil, errAgain
+		}
+		return b, err
+	}
+	var jsonName string
+	for name := range sums {
+		if strings.HasPrefix(name, "checkpoint-") && strings.HasSuffix(name, checkpoints.JsonNameSuffix) && name > jsonName {
+			jsonName = name
+		}
+	}
+	if _, ok := sums[TokenizerFile]; !ok || jsonName == "" {
+		return nil, false, fmt.Errorf("%w in %s (its %s lists no tokenizer or checkpoint)", ErrNoModel, dir, manifest.FileName)
+	}
+	binName := strings.TrimSuffix(jsonName, checkpoints.JsonNameSuffix) + checkpoints.BinDataSuffix
+	var blobs [3][]byte
+	for i, name := range []string{TokenizerFile, jsonName, binName} {
+		if blobs[i], err = read(name); err != nil {
+			if errors.Is(err, errAgain) {
+				return nil, true, err
+			}
+			return nil, false, fmt.Errorf("encoder: loading %s: %w", dir, err)
+		}
+	}
+	tok, err := text.Parse(blobs[0], filepath.Join(dir, TokenizerFile))
+	if err != nil {
+		return nil, false, fmt.Errorf("encoder: loading tokenizer: %w", err)
+	}
+	// The checkpoint is parsed from the bytes checked above, not re-read.
+	ctx := context.New()
+	if _, err := checkpoints.Build(ctx).FromEmbed(string(blobs[1]), blobs[2]).Immediate().Done(); err != nil {
+		return nil, false, fmt.Errorf("encoder: loading checkpoint %s: %w", filepath.Join(dir, jsonName), err)
+	}
+	return &Model{Backend: backend, Ctx: ctx, Tokenizer: tok}, false, nil
+}
+
+var errAgain = errors.New("encoder: folder replaced while reading")
+
+// loadUnchecked loads a model folder that has no manifest.
+func loadUnchecked(backend backends.Backend, dir string) (*Model, error) {
 	tokPath := filepath.Join(dir, TokenizerFile)
 	if _, err := os.Stat(tokPath); err != nil {
 		return nil, fmt.Errorf("%w in %s", ErrNoModel, dir)
@@ -205,8 +317,17 @@ func Load(backend backends.Backend, dir string) (*Model, error) {
 	return &Model{Backend: backend, Ctx: ctx, Tokenizer: tok}, nil
 }
 
-// Exists reports whether dir holds a saved model.
+// Exists reports whether dir holds a saved model (its manifest lists a
+// tokenizer and a checkpoint, or, for a folder saved before manifests, the
+// files are there). Load still checks the contents.
 func Exists(dir string) bool {
+	if sums, err := manifest.Read(dir); err == nil {
+		_, ok := sums[TokenizerFile]
+		return ok
+	}
+	if _, err := os.Stat(filepath.Join(dir, manifest.FileName)); err == nil {
+		return false // a manifest that does not parse
+	}
 	_, err := os.Stat(filepath.Join(dir, TokenizerFile))
 	if err != nil {
 		return false

@@ -8,31 +8,29 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/otclir/otclir/lib/atomicfile"
 )
 
 // fileHeader is the first line of a saved table.
 const fileHeader = "# otclir ibm1 table v1"
 
-// Save writes the table to path (format in the package doc).
-func (t *Table) Save(path string) (err error) {
-	f, err := os.Create(path)
+// Save writes the table to path (format in the package doc), atomically
+// (lib/atomicfile): a crash or a full disk leaves the previous file or
+// none, never a torn one.
+func (t *Table) Save(path string) error {
+	err := atomicfile.WriteWith(path, 0o644, func(f io.Writer) error {
+		w := bufio.NewWriter(f)
+		fmt.Fprintln(w, fileHeader)
+		for _, src := range t.Sources() {
+			for _, x := range t.sorted[src] {
+				fmt.Fprintf(w, "%s\t%s\t%s\n", src, x.Word, strconv.FormatFloat(x.Prob, 'g', -1, 64))
+			}
+		}
+		return w.Flush()
+	})
 	if err != nil {
 		return fmt.Errorf("ibm1: %w", err)
-	}
-	defer func() {
-		if cerr := f.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("ibm1: %w", cerr)
-		}
-	}()
-	w := bufio.NewWriter(f)
-	fmt.Fprintln(w, fileHeader)
-	for _, src := range t.Sources() {
-		for _, x := range t.sorted[src] {
-			fmt.Fprintf(w, "%s\t%s\t%s\n", src, x.Word, strconv.FormatFloat(x.Prob, 'g', -1, 64))
-		}
-	}
-	if err := w.Flush(); err != nil {
-		return fmt.Errorf("ibm1: %s: %w", path, err)
 	}
 	return nil
 }

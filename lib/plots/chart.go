@@ -11,13 +11,14 @@ import (
 	"html"
 	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/go-echarts/go-echarts/v2/types"
 	"github.com/janpfeifer/gonb/gonbui"
+
+	"github.com/otclir/otclir/lib/atomicfile"
 )
 
 // Sentinel errors. Builders never panic on bad input: the error is kept in the
@@ -343,13 +344,13 @@ func writePage(w io.Writer, title string, charts []*Chart) error {
 	return bw.Flush()
 }
 
-// savePage writes a standalone page to path.
+// savePage writes a standalone page to path, atomically (lib/atomicfile).
 func savePage(path, title string, charts []*Chart) error {
 	var buf bytes.Buffer
 	if err := writePage(&buf, title, charts); err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+	if err := atomicfile.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("plots: saving %s: %w", path, err)
 	}
 	return nil

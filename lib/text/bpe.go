@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/otclir/otclir/lib/atomicfile"
 )
 
 // Reserved token ids.
@@ -369,7 +371,8 @@ type fileFormat struct {
 	Merges [][2]string `json:"merges"`
 }
 
-// Save writes the tokenizer as JSON to path.
+// Save writes the tokenizer as JSON to path, atomically (lib/atomicfile):
+// a crash or a full disk leaves the previous file or none, never a torn one.
 func (t *Tokenizer) Save(path string) error {
 	f := fileFormat{Format: formatName, Vocab: t.vocab, Merges: make([][2]string, len(t.merges))}
 	for i, m := range t.merges {
@@ -379,7 +382,7 @@ func (t *Tokenizer) Save(path string) error {
 	if err != nil {
 		return fmt.Errorf("text: save %s: %w", path, err)
 	}
-	if err := os.WriteFile(path, b, 0o644); err != nil {
+	if err := atomicfile.WriteFile(path, b, 0o644); err != nil {
 		return fmt.Errorf("text: save: %w", err)
 	}
 	return nil
@@ -391,6 +394,12 @@ func Load(path string) (*Tokenizer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("text: load: %w", err)
 	}
+	return Parse(b, path)
+}
+
+// Parse decodes a tokenizer file's content (as Save writes it); path only
+// names it in errors.
+func Parse(b []byte, path string) (*Tokenizer, error) {
 	var f fileFormat
 	if err := json.Unmarshal(b, &f); err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrBadModel, path, err)
