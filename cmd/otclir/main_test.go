@@ -84,7 +84,7 @@ func needData(t *testing.T) {
 // temporary directory so tests may corrupt it.
 func userFixture(t *testing.T) string {
 	t.Helper()
-	src := filepath.Join("..", "optical", "testdata", "user")
+	src := filepath.Join("..", "..", "experiments", "optical", "testdata", "user")
 	dir := t.TempDir()
 	entries, err := os.ReadDir(src)
 	if err != nil {
