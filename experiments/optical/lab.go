@@ -14,6 +14,7 @@ import (
 
 	"github.com/gomlx/gomlx/backends"
 
+	"github.com/otclir/otclir/internal/gomlxpatch"
 	"github.com/otclir/otclir/lib/data"
 	"github.com/otclir/otclir/lib/distill"
 	"github.com/otclir/otclir/lib/encoder"
@@ -50,6 +51,10 @@ func Open(ctx context.Context, cfg *Config) (*Lab, error) {
 	}
 	db, err := tracker.Open(cfg.DBPath)
 	if err != nil {
+		return nil, err
+	}
+	if err := gomlxpatch.Install(); err != nil {
+		db.Close()
 		return nil, err
 	}
 	backend, err := encoder.NewBackend()

@@ -37,9 +37,10 @@
 // falls back to simplego's own. Tests compare every replaced operation with
 // simplego's on random shapes.
 //
-// Set OTCLIR_FASTEXEC=off to keep simplego's executors (lib/encoder calls
-// Install); SetEnabled switches at run time, for comparisons.
+// Set OTCLIR_FASTEXEC=off to keep simplego's executors (internal/gomlxpatch
+// calls Install, after checking the GoMLX version); SetEnabled switches at
+// run time, for comparisons.
 //
-// TEMPORARY, like lib/fastgrad: delete this package when a GoMLX version
-// with SIMD kernels in simplego can be used.
+// TEMPORARY, like internal/fastgrad: delete this package when a GoMLX
+// version with SIMD kernels in simplego can be used.
 package fastexec

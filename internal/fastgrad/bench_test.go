@@ -23,7 +23,7 @@ func randTensor32(rng *rand.Rand, dims ...int) *tensors.Tensor {
 // BenchmarkDotBackward times the forward pass alone ("forward") and forward
 // plus the gradients with respect to both operands under the stock v0.26.0
 // VJPs ("stock") and this package's ("fast"), in float32. The 512x128x256
-// case is the probe in TOOLCHAIN-NOTES.md; the einsum cases are the encoder
+// case is the one README.md quotes; the einsum cases are the encoder
 // shapes (batch 32, 32 tokens, d=128, 4 heads of 32) used by lib/encoder.
 func BenchmarkDotBackward(b *testing.B) {
 	cases := []struct {

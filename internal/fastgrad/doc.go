@@ -36,7 +36,8 @@
 // Call Install once, before building any graph whose gradient is taken (it
 // writes the process-wide map graph.VJPRegistration, which GoMLX reads while
 // building gradients, so it must not race with graph building). Install is
-// idempotent; lib/encoder.NewBackend calls it.
+// idempotent; internal/gomlxpatch.Install calls it, after checking the GoMLX
+// version.
 //
 // The DotGeneral axes live in GoMLX's unexported nodeInputsDotGeneral
 // struct; they are read with package reflect (no unsafe), and the tests

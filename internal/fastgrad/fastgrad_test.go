@@ -20,7 +20,7 @@ import (
 )
 
 // testBackendConfig ($GOMLX_BACKEND overrides it) is simplego with sequential ops and an unbounded worker pool: the default
-// pool deadlocked on 2 cores (TOOLCHAIN-NOTES.md), and lib/encoder ships
+// pool deadlocked on 2 cores in training, and lib/encoder ships
 // this configuration.
 const testBackendConfig = "go:ops_sequential,parallelism=-1"
 
