@@ -16,14 +16,14 @@ import (
 
 func TestUsageErrors(t *testing.T) {
 	var ue usageError
-	if err := run(nil, io.Discard, io.Discard); !errors.As(err, &ue) {
+	if err := run(context.Background(), nil, io.Discard, io.Discard); !errors.As(err, &ue) {
 		t.Fatalf("no command: %v, want a usage error", err)
 	}
-	if err := run([]string{"frobnicate"}, io.Discard, io.Discard); !errors.As(err, &ue) {
+	if err := run(context.Background(), []string{"frobnicate"}, io.Discard, io.Discard); !errors.As(err, &ue) {
 		t.Fatalf("unknown command: %v, want a usage error", err)
 	}
 	var out bytes.Buffer
-	if err := run([]string{"help"}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "demo") {
+	if err := run(context.Background(), []string{"help"}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "demo") {
 		t.Fatalf("help: %v %q", err, out.String())
 	}
 }
@@ -32,7 +32,7 @@ func TestEvalCommand(t *testing.T) {
 	// The trec_eval-style golden case of lib/eval (hand-derived values there).
 	dir := filepath.Join("..", "..", "lib", "eval", "testdata", "ties")
 	var out bytes.Buffer
-	if err := run([]string{"eval", "-m", "map", filepath.Join(dir, "qrels"), filepath.Join(dir, "run")}, &out, io.Discard); err != nil {
+	if err := run(context.Background(), []string{"eval", "-m", "map", filepath.Join(dir, "qrels"), filepath.Join(dir, "run")}, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	if got := out.String(); !strings.HasPrefix(got, "map                   \tall\t0.3667") {
@@ -42,7 +42,7 @@ func TestEvalCommand(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("q1 Q0 d1 1 notanumber tag\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	err := run([]string{"eval", filepath.Join(dir, "qrels"), bad}, io.Discard, io.Discard)
+	err := run(context.Background(), []string{"eval", filepath.Join(dir, "qrels"), bad}, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "bad.run:1") {
 		t.Fatalf("malformed run: %v, want an error naming bad.run:1", err)
 	}
@@ -50,7 +50,7 @@ func TestEvalCommand(t *testing.T) {
 
 func TestBadSettingsFailBeforeWork(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "results.db")
-	err := run([]string{"demo", "-db", db, "-set", "teacher.train_steps=many"}, io.Discard, io.Discard)
+	err := run(context.Background(), []string{"demo", "-db", db, "-set", "teacher.train_steps=many"}, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "teacher.train_steps") {
 		t.Fatalf("bad setting: %v", err)
 	}
@@ -115,7 +115,7 @@ func finishedEval(t *testing.T, db string) []*tracker.RunRecord {
 	if _, err := os.Stat(db); os.IsNotExist(err) {
 		return nil
 	}
-	d, err := tracker.Open(db)
+	d, err := tracker.OpenReadOnly(db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestUserCommandEndToEnd(t *testing.T) {
 	dir := userFixture(t)
 	db := filepath.Join(t.TempDir(), "results.db")
 	var out bytes.Buffer
-	err := run(userArgs(dir, db, "-mt", filepath.Join(dir, "mt.tsv")), &out, io.Discard)
+	err := run(context.Background(), userArgs(dir, db, "-mt", filepath.Join(dir, "mt.tsv")), &out, io.Discard)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
@@ -161,7 +161,7 @@ func TestUserCommandEndToEnd(t *testing.T) {
 	}
 	// The paper table command reads the same runs by collection name.
 	out.Reset()
-	if err := run([]string{"table", "-db", db, "-experiment", "user", "-collection", "docs", "-format", "csv"}, &out, io.Discard); err != nil {
+	if err := run(context.Background(), []string{"table", "-db", db, "-experiment", "user", "-collection", "docs", "-format", "csv"}, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "ot,zul-eng,") || !strings.Contains(out.String(), "psq,zul-eng,") {
@@ -169,7 +169,7 @@ func TestUserCommandEndToEnd(t *testing.T) {
 	}
 	// A second run reuses every model and evaluation.
 	out.Reset()
-	if err := run(userArgs(dir, db, "-mt", filepath.Join(dir, "mt.tsv")), &out, io.Discard); err != nil {
+	if err := run(context.Background(), userArgs(dir, db, "-mt", filepath.Join(dir, "mt.tsv")), &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	if n := strings.Count(out.String(), "(cached)"); n != 6 || strings.Contains(out.String(), "training on") {
@@ -208,7 +208,7 @@ func TestUserCommandBadInput(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			err := run(userArgs(dir, db, "-systems", "psq,random"), io.Discard, io.Discard)
+			err := run(context.Background(), userArgs(dir, db, "-systems", "psq,random"), io.Discard, io.Discard)
 			want := strings.ReplaceAll(tc.want, "FILE", path)
 			if err == nil || !strings.Contains(err.Error(), want) {
 				t.Fatalf("got %v, want an error containing %q", err, want)
@@ -228,7 +228,7 @@ func TestUserCommandBadMTFile(t *testing.T) {
 	if err := os.WriteFile(mt, []byte("t1\triver water\nt2 doctor\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	err := run(userArgs(dir, db, "-systems", "random,mt", "-mt", mt), io.Discard, io.Discard)
+	err := run(context.Background(), userArgs(dir, db, "-systems", "random,mt", "-mt", mt), io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), mt+":2: no tab") {
 		t.Fatalf("got %v, want an error naming %s:2", err, mt)
 	}
@@ -249,7 +249,7 @@ func TestUserCommandFlags(t *testing.T) {
 		{[]string{"user", "-db", db, "-docs", "d", "-topics", "t", "-qrels", "q", "-lang", "z-u", "-bitext", "b"}, `user.lang "z-u"`},
 		{[]string{"user", "-db", db, "-set", "user.docs=d;user.topics=t;user.qrels=q;user.lang=zul", "-bitext", "b", "stray"}, "unexpected arguments"},
 	} {
-		if err := run(tc.args, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if err := run(context.Background(), tc.args, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: %v, want an error containing %q", tc.args, err, tc.want)
 		}
 	}

@@ -49,29 +49,43 @@ func cliFixture(t *testing.T) string {
 	return path
 }
 
-func TestRunsCLIGolden(t *testing.T) {
+// openFixture opens the fixture read-only, as the runs commands do.
+func openFixture(t *testing.T, path string) *DB {
+	t.Helper()
+	db, err := OpenReadOnly(path)
+	must(t, err)
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestPresentGolden(t *testing.T) {
 	path := cliFixture(t)
+	db := openFixture(t, path)
 	tests := []struct {
-		name string
-		args []string
+		name  string
+		print func(w *bytes.Buffer) error
 	}{
-		{"ls", []string{"ls"}},
-		{"ls_filter", []string{"ls", "-filter", `params.pair = "swh-eng" or status = "FAILED"`, "-order", "metrics.map DESC",
-			"-columns", "params.pair,metrics.map,tags.x,git_dirty"}},
-		{"ls_limit", []string{"ls", "-order", "start", "-limit", "2", "-columns", "metrics.loss"}},
-		{"show", []string{"show", "1"}},
-		{"show_failed", []string{"show", "3"}},
-		{"compare", []string{"compare", "1", "2", "4"}},
-		{"diff", []string{"diff", "1", "4"}},
-		{"diff_same", []string{"diff", "2", "2"}},
-		{"export_csv", []string{"export", "-format", "csv", "-filter", `experiment = "optical"`, "-order", "start"}},
-		{"export_json", []string{"export", "-format", "json", "-filter", "id <= 2", "-order", "start"}},
+		{"ls", func(w *bytes.Buffer) error { return WriteRunList(w, db, ListOptions{}) }},
+		{"ls_filter", func(w *bytes.Buffer) error {
+			return WriteRunList(w, db, ListOptions{Filter: `params.pair = "swh-eng" or status = "FAILED"`, Order: "metrics.map DESC",
+				Columns: []string{"params.pair", "metrics.map", "tags.x", "git_dirty"}})
+		}},
+		{"ls_limit", func(w *bytes.Buffer) error {
+			return WriteRunList(w, db, ListOptions{Order: "start", Limit: 2, Columns: []string{"metrics.loss"}})
+		}},
+		{"show", func(w *bytes.Buffer) error { return WriteRun(w, db, 1) }},
+		{"show_failed", func(w *bytes.Buffer) error { return WriteRun(w, db, 3) }},
+		{"compare", func(w *bytes.Buffer) error { return WriteComparison(w, db, []int64{1, 2, 4}) }},
+		{"diff", func(w *bytes.Buffer) error { return WriteDiff(w, db, 1, 4) }},
+		{"diff_same", func(w *bytes.Buffer) error { return WriteDiff(w, db, 2, 2) }},
+		{"export_csv", func(w *bytes.Buffer) error { return WriteExport(w, db, "csv", `experiment = "optical"`, "start") }},
+		{"export_json", func(w *bytes.Buffer) error { return WriteExport(w, db, "json", "id <= 2", "start") }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var out bytes.Buffer
-			if err := RunsCLI(tc.args, &out, path); err != nil {
-				t.Fatalf("runs %v: %v", tc.args, err)
+			if err := tc.print(&out); err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
 			}
 			golden := filepath.Join("testdata", "cli", tc.name+".golden")
 			if *update {
@@ -81,10 +95,10 @@ func TestRunsCLIGolden(t *testing.T) {
 			}
 			want, err := os.ReadFile(golden)
 			if err != nil {
-				t.Fatalf("%v (run go test -run TestRunsCLIGolden -update to create it)", err)
+				t.Fatalf("%v (run go test -run TestPresentGolden -update to create it)", err)
 			}
 			if out.String() != string(want) {
-				t.Errorf("runs %v output differs from %s:\n--- got\n%s\n--- want\n%s", tc.args, golden, out.String(), want)
+				t.Errorf("%s output differs from %s:\n--- got\n%s\n--- want\n%s", tc.name, golden, out.String(), want)
 			}
 		})
 	}
@@ -92,25 +106,25 @@ func TestRunsCLIGolden(t *testing.T) {
 
 // The golden files are also checked structurally, so a careless -update
 // cannot bless a wrong answer.
-func TestRunsCLIContent(t *testing.T) {
+func TestPresentContent(t *testing.T) {
 	path := cliFixture(t)
-	run := func(args ...string) string {
+	db := openFixture(t, path)
+	print := func(fn func(w *bytes.Buffer) error) string {
 		t.Helper()
 		var out bytes.Buffer
-		if err := RunsCLI(args, &out, path); err != nil {
-			t.Fatalf("runs %v: %v", args, err)
-		}
+		must(t, fn(&out))
 		return out.String()
 	}
 
-	ls := strings.Split(strings.TrimSpace(run("ls", "-filter", `params.pair = "swh-eng"`, "-order", "metrics.map DESC",
-		"-columns", "params.pair,metrics.map")), "\n")
+	ls := strings.Split(strings.TrimSpace(print(func(w *bytes.Buffer) error {
+		return WriteRunList(w, db, ListOptions{Filter: `params.pair = "swh-eng"`, Order: "metrics.map DESC", Columns: []string{"params.pair", "metrics.map"}})
+	})), "\n")
 	if len(ls) != 3 || !strings.HasPrefix(ls[0], "ID") || !strings.Contains(ls[0], "METRICS.MAP") ||
 		!strings.HasPrefix(ls[1], "1 ") || !strings.Contains(ls[1], "0.31") || !strings.HasPrefix(ls[2], "4 ") {
 		t.Errorf("ls:\n%s", strings.Join(ls, "\n"))
 	}
 
-	cmp := run("compare", "1", "2")
+	cmp := print(func(w *bytes.Buffer) error { return WriteComparison(w, db, []int64{1, 2}) })
 	for field, want := range map[string]bool{"params.pair": true, "metrics.map": true, "tags.x": true,
 		"metrics.loss": true, "experiment": false, "status": false, "backend": false} {
 		if got, ok := compareMark(cmp, field); !ok || got != want {
@@ -118,12 +132,12 @@ func TestRunsCLIContent(t *testing.T) {
 		}
 	}
 
-	diff := run("diff", "1", "2")
+	diff := print(func(w *bytes.Buffer) error { return WriteDiff(w, db, 1, 2) })
 	if !strings.Contains(diff, "params.pair: swh-eng -> som-eng\n") || strings.Contains(diff, "experiment:") {
 		t.Errorf("diff:\n%s", diff)
 	}
 
-	recs, err := csv.NewReader(strings.NewReader(run("export", "-format", "csv", "-order", "start"))).ReadAll()
+	recs, err := csv.NewReader(strings.NewReader(print(func(w *bytes.Buffer) error { return WriteExport(w, db, "csv", "", "start") }))).ReadAll()
 	must(t, err)
 	if len(recs) != 5 {
 		t.Fatalf("csv has %d records, want header + 4", len(recs))
@@ -138,19 +152,9 @@ func TestRunsCLIContent(t *testing.T) {
 	}
 
 	var js []map[string]any
-	must(t, json.Unmarshal([]byte(run("export", "-format", "json")), &js))
+	must(t, json.Unmarshal([]byte(print(func(w *bytes.Buffer) error { return WriteExport(w, db, "json", "", "") })), &js))
 	if len(js) != 4 || js[0]["name"] != "r4" || js[3]["params"].(map[string]any)["pair"] != "swh-eng" {
 		t.Errorf("json: %v", js)
-	}
-
-	if out := run("gc"); out != "marked 0 stale run(s) KILLED\n" {
-		t.Errorf("gc: %q", out)
-	}
-	if out := run("rm", "3"); out != "deleted run 3\n" {
-		t.Errorf("rm: %q", out)
-	}
-	if strings.Contains(run("ls"), "other3") {
-		t.Error("rm did not delete run 3")
 	}
 }
 
@@ -168,50 +172,25 @@ func compareMark(out, field string) (marked, found bool) {
 	return false, false
 }
 
-func TestRunsCLIGCMarksStale(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "gc.db")
-	db, err := Open(path)
-	must(t, err)
-	r := startRun(t, db, RunSpec{})
-	close(r.stop) // the logger "dies"
-	<-r.done
-	_, err = db.sql.Exec(`UPDATE runs SET heartbeat = ? WHERE id = ?`, fmtTime(time.Now().Add(-10*time.Second)), r.ID())
-	must(t, err)
-	must(t, db.Close())
-	var out bytes.Buffer
-	must(t, RunsCLI([]string{"gc", "-stale", "5s"}, &out, path))
-	if out.String() != "marked 1 stale run(s) KILLED\n" {
-		t.Errorf("gc -stale 5s: %q", out.String())
-	}
-}
-
-func TestRunsCLIErrors(t *testing.T) {
-	path := cliFixture(t)
+func TestPresentErrors(t *testing.T) {
+	db := openFixture(t, cliFixture(t))
 	tests := []struct {
-		args []string
-		is   error
-		msg  string
+		name  string
+		print func(w *bytes.Buffer) error
+		is    error
+		msg   string
 	}{
-		{nil, ErrUsage, "missing command"},
-		{[]string{"frobnicate"}, ErrUsage, `unknown command "frobnicate"`},
-		{[]string{"show"}, ErrUsage, "wrong number of run ids (0)"},
-		{[]string{"show", "x1"}, ErrUsage, `run id "x1" is not an integer`},
-		{[]string{"show", "99"}, ErrRunNotFound, "id 99"},
-		{[]string{"compare", "1"}, ErrUsage, "wrong number of run ids (1)"},
-		{[]string{"diff", "1", "2", "3"}, ErrUsage, "wrong number of run ids (3)"},
-		{[]string{"rm", "99"}, ErrRunNotFound, "id 99"},
-		{[]string{"ls", "-bogus"}, ErrUsage, "flag provided but not defined: -bogus"},
-		{[]string{"ls", "-format", "csv"}, ErrUsage, "runs ls does not take -format"},
-		{[]string{"ls", "-filter", "bogus = 1"}, filter.ErrSyntax, `unknown field "bogus"`},
-		{[]string{"ls", "-columns", "nope"}, ErrUsage, `unknown column "nope"`},
-		{[]string{"ls", "-columns", "foo.bar"}, ErrUsage, `unknown prefix "foo"`},
-		{[]string{"export", "-format", "xml"}, ErrUsage, `-format "xml"`},
-		{[]string{"ls", "extra"}, ErrUsage, `run id "extra" is not an integer`},
+		{"show 99", func(w *bytes.Buffer) error { return WriteRun(w, db, 99) }, ErrRunNotFound, "id 99"},
+		{"compare 1 99", func(w *bytes.Buffer) error { return WriteComparison(w, db, []int64{1, 99}) }, ErrRunNotFound, "id 99"},
+		{"bad filter", func(w *bytes.Buffer) error { return WriteRunList(w, db, ListOptions{Filter: "bogus = 1"}) }, filter.ErrSyntax, `unknown field "bogus"`},
+		{"bad column", func(w *bytes.Buffer) error { return WriteRunList(w, db, ListOptions{Columns: []string{"nope"}}) }, ErrInvalidArgument, `unknown column "nope"`},
+		{"bad prefix", func(w *bytes.Buffer) error { return WriteRunList(w, db, ListOptions{Columns: []string{"foo.bar"}}) }, ErrInvalidArgument, `unknown prefix "foo"`},
+		{"bad format", func(w *bytes.Buffer) error { return WriteExport(w, db, "xml", "", "") }, ErrInvalidArgument, `format "xml"`},
 	}
 	for _, tc := range tests {
-		err := RunsCLI(tc.args, &bytes.Buffer{}, path)
+		err := tc.print(&bytes.Buffer{})
 		if !errors.Is(err, tc.is) || !strings.Contains(err.Error(), tc.msg) {
-			t.Errorf("runs %v = %v, want %v containing %q", tc.args, err, tc.is, tc.msg)
+			t.Errorf("%s = %v, want %v containing %q", tc.name, err, tc.is, tc.msg)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package optical
+package report
 
 import (
 	"fmt"
@@ -6,8 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 
+	"github.com/otclir/otclir/experiments/record"
+	"github.com/otclir/otclir/lib/atomicfile"
 	"github.com/otclir/otclir/lib/data"
 	"github.com/otclir/otclir/lib/plots"
 	"github.com/otclir/otclir/tracker"
@@ -51,9 +52,12 @@ type BudgetPoint struct {
 // a collection that record a bitext size (students and the translation
 // baseline), averaged over seeds per (system, language, size).
 func BudgetResults(db *tracker.DB, experiment, collection, measure string) ([]BudgetPoint, error) {
-	filter := fmt.Sprintf(`experiment = %q and tags.kind = "eval" and status = "FINISHED" and params.collection = %q and params.doc_lang = "eng"`,
-		experiment, collection)
-	runs, err := db.SearchRuns(filter, "start DESC", 0)
+	runs, recs, err := latestEvals(db, evalFilter(experiment, collection), func(e record.EvalRun) (string, bool) {
+		if !e.Info().Bitext || e.DocLang != "eng" || e.QueryLang == "eng" {
+			return "", false
+		}
+		return fmt.Sprintf("%s|%s|%d|%d", e.System, e.QueryLang, e.BitextPairs, e.Seed), true
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -61,22 +65,13 @@ func BudgetResults(db *tracker.DB, experiment, collection, measure string) ([]Bu
 		system, lang string
 		pairs        int
 	}
-	seen := map[string]bool{}
 	acc := map[key]*BudgetPoint{}
-	for _, r := range runs {
-		n, err := strconv.Atoi(r.Params["bitext_pairs"])
-		if err != nil || r.Params["query_lang"] == "eng" {
-			continue
-		}
-		dedup := r.Params["system"] + "|" + r.Params["query_lang"] + "|" + r.Params["bitext_pairs"] + "|" + r.Params["student.data_seed"]
-		if seen[dedup] {
-			continue
-		}
-		seen[dedup] = true
-		k := key{r.Params["system"], r.Params["query_lang"], n}
+	for i, r := range runs {
+		e := recs[i]
+		k := key{e.System, e.QueryLang, e.BitextPairs}
 		p := acc[k]
 		if p == nil {
-			p = &BudgetPoint{System: k.system, Lang: k.lang, Pairs: n, Resource: r.Params["resource"]}
+			p = &BudgetPoint{System: k.system, Lang: k.lang, Pairs: k.pairs, Resource: e.Resource}
 			acc[k] = p
 		}
 		p.Mean += r.Final[measure]
@@ -88,7 +83,7 @@ func BudgetResults(db *tracker.DB, experiment, collection, measure string) ([]Bu
 		out = append(out, *p)
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("optical: no runs with a bitext size in experiment %q on %s", experiment, collection)
+		return nil, fmt.Errorf("report: no runs with a bitext size in experiment %q on %s", experiment, collection)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]
@@ -137,7 +132,8 @@ func BudgetChart(points []BudgetPoint, system, measure string) *plots.Chart {
 // TrainingCurvesChart overlays the per-step loss of an experiment's
 // FINISHED training runs.
 func TrainingCurvesChart(db *tracker.DB, experiment string) (*plots.Chart, error) {
-	runs, err := db.SearchRuns(fmt.Sprintf(`experiment = %q and tags.kind = "train" and status = "FINISHED"`, experiment), "start", 0)
+	filter := fmt.Sprintf(`experiment = %q and tags.%s = %q and status = "FINISHED"`, experiment, record.TagKind, record.KindTrain)
+	runs, err := db.SearchRuns(filter, "start", 0)
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +146,7 @@ func TrainingCurvesChart(db *tracker.DB, experiment string) (*plots.Chart, error
 		if len(hist) == 0 {
 			continue
 		}
-		c := plots.Curve{Name: fmt.Sprintf("%s (run %d)", r.Name, r.ID), Group: r.Params["role"]}
+		c := plots.Curve{Name: fmt.Sprintf("%s (run %d)", r.Name, r.ID), Group: record.Role(r)}
 		for _, p := range hist {
 			c.X = append(c.X, float64(p.Step))
 			c.Y = append(c.Y, p.Value)
@@ -158,37 +154,81 @@ func TrainingCurvesChart(db *tracker.DB, experiment string) (*plots.Chart, error
 		curves = append(curves, c)
 	}
 	if len(curves) == 0 {
-		return nil, fmt.Errorf("optical: no training losses recorded in experiment %q", experiment)
+		return nil, fmt.Errorf("report: no training losses recorded in experiment %q", experiment)
 	}
 	return plots.LineCurves("Training loss per step ("+experiment+")", "step", "loss", curves), nil
 }
 
+// SaveChart writes c as a standalone HTML page (no network needed) to path,
+// atomically: a reader of path sees the old page or the new one.
+func SaveChart(path string, c *plots.Chart) error {
+	if err := c.Err(); err != nil {
+		return fmt.Errorf("report: %s: %w", path, err)
+	}
+	return atomicfile.WriteWith(path, 0o644, c.WriteHTML)
+}
+
+// ChartsDir is the default folder of an experiment's charts under an
+// artifacts folder: <artifacts>/charts/<experiment>. The experiment name
+// must pass tracker.ValidateName (it becomes a folder name).
+func ChartsDir(artifacts, experiment string) (string, error) {
+	if err := tracker.ValidateName("experiment", experiment); err != nil {
+		return "", err
+	}
+	return filepath.Join(artifacts, "charts", experiment), nil
+}
+
 // WriteStandardCharts writes an experiment's standard charts as standalone
-// HTML files (no network needed) into dir: the MAP bars of its evaluations,
-// the paper-table bars per collection (when it has a table), the budget
+// HTML files (no network needed) into dir: the MAP bars of its evaluations
+// (map.html for its first collection — UDHR when it has one — and
+// map-<collection>.html for each other one), the paper-table bars per
+// collection (table-<collection>.html, when it has a table), the budget
 // curves (when it has budget runs) and the training curves. It returns the
 // files written; charts the experiment has no data for are skipped.
+// Collection names read from the database must pass tracker.ValidateName
+// before they name a file.
 func WriteStandardCharts(db *tracker.DB, experiment, dir string) ([]string, error) {
+	if err := tracker.ValidateName("experiment", experiment); err != nil {
+		return nil, err
+	}
+	res, err := LoadResults(db, experiment, "")
+	if err != nil {
+		return nil, err
+	}
+	colls := Collections(res)
+	for _, coll := range colls {
+		if err := tracker.ValidateName("collection (read from "+db.Path()+")", coll); err != nil {
+			return nil, err
+		}
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
 	var paths []string
 	save := func(name string, c *plots.Chart) error {
 		p := filepath.Join(dir, name)
-		if err := c.SaveHTML(p); err != nil {
+		if err := SaveChart(p, c); err != nil {
 			return err
 		}
 		paths = append(paths, p)
 		return nil
 	}
-	res, err := LoadResults(db, experiment)
-	if err != nil {
-		return nil, err
+	for i, coll := range colls {
+		var of []*record.Result
+		for _, r := range res {
+			if r.Run.Collection == coll {
+				of = append(of, r)
+			}
+		}
+		name := "map.html"
+		if i > 0 {
+			name = "map-" + coll + ".html"
+		}
+		if err := save(name, MAPChart(fmt.Sprintf("MAP per language pair and system on %s (%s)", coll, experiment), of)); err != nil {
+			return paths, err
+		}
 	}
-	if err := save("map.html", MAPChart("MAP per language pair and system ("+experiment+")", res)); err != nil {
-		return paths, err
-	}
-	for _, coll := range []string{CollectionUDHR, CollectionCLDR} {
+	for _, coll := range colls {
 		if t, err := BuildTable(db, TableSpec{Experiment: experiment, Collection: coll}); err == nil {
 			if err := save("table-"+coll+".html", TableChart(t)); err != nil {
 				return paths, err
@@ -200,7 +240,7 @@ func WriteStandardCharts(db *tracker.DB, experiment, dir string) ([]string, erro
 				multi[p.Pairs] = true
 			}
 			if len(multi) > 2 {
-				for _, s := range []string{SystemOT, SystemPSQ} {
+				for _, s := range []string{record.SystemOT, record.SystemPSQ} {
 					if err := save("budget-"+coll+"-"+s+".html", BudgetChart(pts, s, "map")); err != nil {
 						return paths, err
 					}

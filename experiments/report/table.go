@@ -1,4 +1,4 @@
-package optical
+package report
 
 import (
 	"encoding/csv"
@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/otclir/otclir/experiments/record"
 	"github.com/otclir/otclir/lib/data"
 	"github.com/otclir/otclir/lib/eval"
 	"github.com/otclir/otclir/tracker"
@@ -17,10 +18,10 @@ import (
 // TableSpec selects the runs of a paper table from the tracker.
 type TableSpec struct {
 	Experiment  string
-	Collection  string  // CollectionUDHR or CollectionCLDR
+	Collection  string  // record.CollectionUDHR, record.CollectionCLDR or a user collection's name
 	Reverse     bool    // English queries → foreign documents instead of foreign → English
 	Measure     string  // "map" by default
-	Baseline    string  // system the significance markers compare against (SystemPSQ by default)
+	Baseline    string  // system the significance markers compare against (record.SystemPSQ by default)
 	Budget      int     // bitext budget of the runs (0 = all)
 	Alpha       float64 // family-wise significance level (0.05 by default)
 	Permutation int     // randomization-test permutations (10,000 by default)
@@ -49,20 +50,21 @@ type Table struct {
 
 func (t *Table) pair(lang string) string {
 	if t.Spec.Reverse {
-		return Pair("eng", lang)
+		return record.Pair("eng", lang)
 	}
-	return Pair(lang, "eng")
+	return record.Pair(lang, "eng")
 }
 
 // BuildTable reads the FINISHED evaluation runs of spec.Experiment (nothing
 // else: the table comes from results.db alone) and computes the cells,
-// significance against the baseline and the averages.
+// significance against the baseline and the averages. Of several runs of
+// one (system, language, seed) the newest counts.
 func BuildTable(db *tracker.DB, spec TableSpec) (*Table, error) {
 	if spec.Measure == "" {
 		spec.Measure = "map"
 	}
 	if spec.Baseline == "" {
-		spec.Baseline = SystemPSQ
+		spec.Baseline = record.SystemPSQ
 	}
 	if spec.Alpha == 0 {
 		spec.Alpha = 0.05
@@ -71,38 +73,33 @@ func BuildTable(db *tracker.DB, spec TableSpec) (*Table, error) {
 		spec.Permutation = 10000
 	}
 	if spec.Collection == "" {
-		spec.Collection = CollectionUDHR
+		spec.Collection = record.CollectionUDHR
 	}
-	filter := fmt.Sprintf(`experiment = %q and tags.kind = "eval" and status = "FINISHED" and params.collection = %q`,
-		spec.Experiment, spec.Collection)
-	runs, err := db.SearchRuns(filter, "start DESC", 0)
+	lang := func(e record.EvalRun) string {
+		if spec.Reverse {
+			return e.DocLang
+		}
+		return e.QueryLang
+	}
+	runs, recs, err := latestEvals(db, evalFilter(spec.Experiment, spec.Collection), func(e record.EvalRun) (string, bool) {
+		if e.QueryLang == e.DocLang || (e.QueryLang == "eng") != spec.Reverse {
+			return "", false
+		}
+		if e.Info().Bitext && e.Budget != spec.Budget {
+			return "", false
+		}
+		return fmt.Sprintf("%s|%s|%d", e.System, lang(e), e.Seed), true
+	})
 	if err != nil {
 		return nil, err
 	}
 	t := &Table{Spec: spec, Resource: map[string]string{}, Cells: map[string]map[string]*Cell{}}
-	type key struct{ system, lang, seed string }
-	seen := map[key]bool{}
-	for _, r := range runs {
-		q, d := r.Params["query_lang"], r.Params["doc_lang"]
-		if q == d || (q == "eng") != spec.Reverse {
-			continue
-		}
-		if r.Params["bitext_budget"] != "" && r.Params["bitext_budget"] != strconv.Itoa(spec.Budget) {
-			continue
-		}
-		lang := q
-		if spec.Reverse {
-			lang = d
-		}
-		k := key{r.Params["system"], lang, r.Params["student.data_seed"] + "/" + r.Params["data_seed"]}
-		if seen[k] {
-			continue // keep the newest run of each (system, pair, seed)
-		}
-		seen[k] = true
-		c := t.cell(k.system, lang)
+	for i, r := range runs {
+		e := recs[i]
+		c := t.cell(e.System, lang(e))
 		v, ok := r.Final[spec.Measure]
 		if !ok {
-			return nil, fmt.Errorf("optical: run %d has no final %s", r.ID, spec.Measure)
+			return nil, fmt.Errorf("report: run %d has no final %s", r.ID, spec.Measure)
 		}
 		pq, err := db.PerQuery(r.ID, spec.Measure)
 		if err != nil {
@@ -118,12 +115,12 @@ func BuildTable(db *tracker.DB, spec TableSpec) (*Table, error) {
 		for qid, x := range pq {
 			c.PerQuery[qid] += x
 		}
-		if lg, err := data.LookupLanguage(lang); err == nil {
-			t.Resource[lang] = lg.Resource
+		if lg, err := data.LookupLanguage(lang(e)); err == nil {
+			t.Resource[lang(e)] = lg.Resource
 		}
 	}
 	if len(t.Cells) == 0 {
-		return nil, fmt.Errorf("optical: no finished %s evaluation runs for experiment %q in %s", spec.Collection, spec.Experiment, db.Path())
+		return nil, fmt.Errorf("report: no finished %s evaluation runs for experiment %q in %s", spec.Collection, spec.Experiment, db.Path())
 	}
 	for _, bySys := range t.Cells {
 		for _, c := range bySys {
@@ -159,11 +156,13 @@ func (t *Table) order() {
 	for s := range t.Cells {
 		t.Systems = append(t.Systems, s)
 	}
-	rank := map[string]int{}
-	for i, s := range Systems {
-		rank[s] = i
-	}
-	sort.Slice(t.Systems, func(i, j int) bool { return rank[t.Systems[i]] < rank[t.Systems[j]] })
+	sort.Slice(t.Systems, func(i, j int) bool {
+		ri, rj := record.SystemRank(t.Systems[i]), record.SystemRank(t.Systems[j])
+		if ri != rj {
+			return ri < rj
+		}
+		return t.Systems[i] < t.Systems[j]
+	})
 	langs := map[string]bool{}
 	for _, bySys := range t.Cells {
 		for l := range bySys {
@@ -210,7 +209,7 @@ func (t *Table) significance() error {
 			if c == nil || b == nil {
 				continue
 			}
-			p, ok, err := pairedTest(c.PerQuery, b.PerQuery, t.Spec.Permutation)
+			p, ok, err := PairedTest(c.PerQuery, b.PerQuery, t.Spec.Permutation)
 			if err != nil {
 				return err
 			}
@@ -316,11 +315,11 @@ func (t *Table) rows(latex bool) [][]string {
 		}
 		out = append(out, row)
 	}
-	if t.Cells[SystemOT] != nil && t.Cells[t.Spec.Baseline] != nil {
+	if t.Cells[record.SystemOT] != nil && t.Cells[t.Spec.Baseline] != nil {
 		row := []string{"gain ot vs " + t.Spec.Baseline}
 		var low []float64
 		for _, l := range t.Languages {
-			g, ok := t.Gain(SystemOT, l)
+			g, ok := t.Gain(record.SystemOT, l)
 			if !ok {
 				row = append(row, "–")
 				continue
@@ -424,26 +423,4 @@ func fmtP(p float64) string {
 		return ""
 	}
 	return strconv.FormatFloat(p, 'g', 4, 64)
-}
-
-// pairedTest is the paired randomization test (seeded) of a system's
-// per-query scores against a baseline's, over the queries both have; ok is
-// false when fewer than two queries are shared.
-func pairedTest(system, baseline map[string]float64, permutations int) (p float64, ok bool, err error) {
-	var qids []string
-	for q := range system {
-		if _, ok := baseline[q]; ok {
-			qids = append(qids, q)
-		}
-	}
-	if len(qids) < 2 {
-		return 0, false, nil
-	}
-	sort.Strings(qids)
-	x, y := make([]float64, len(qids)), make([]float64, len(qids))
-	for i, q := range qids {
-		x[i], y[i] = system[q], baseline[q]
-	}
-	p, err = eval.RandomizationTest(x, y, permutations, 20230227)
-	return p, err == nil, err
 }

@@ -3,8 +3,6 @@ package tracker
 import (
 	"encoding/csv"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -15,112 +13,17 @@ import (
 	"time"
 )
 
-// ErrUsage is wrapped by RunsCLI errors about the command line itself.
-var ErrUsage = errors.New("tracker: usage")
+// The functions of this file print runs for people: the runs subcommands
+// of the command-line program (cmd/otclir) parse their flags and call them
+// on a database they opened (read-only for everything but rm and gc), and
+// notebooks call them directly.
 
-// RunsUsage documents RunsCLI.
-const RunsUsage = `usage: runs <command> [flags] [args]
-commands:
-  ls [-filter F] [-order O] [-limit N] [-columns params.pair,metrics.map,...]
-  show ID
-  compare ID ID...      side by side; rows whose values differ are marked *
-  diff ID ID            only the differences
-  export -format csv|json [-filter F] [-order O]
-  rm ID
-  gc [-stale 60s]       mark RUNNING runs with a stale heartbeat KILLED`
-
-// RunsCLI runs one runs subcommand against the database at dbPath,
-// writing to stdout.
-func RunsCLI(args []string, stdout io.Writer, dbPath string) error {
-	if len(args) == 0 {
-		return fmt.Errorf("%w: missing command\n%s", ErrUsage, RunsUsage)
-	}
-	cmd, rest := args[0], args[1:]
-	fs := flag.NewFlagSet("runs "+cmd, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	var (
-		filterF = fs.String("filter", "", "filter expression")
-		order   = fs.String("order", "", "order expression")
-		limit   = fs.Int("limit", 0, "maximum number of runs (0: all)")
-		columns = fs.String("columns", "", "extra columns, comma-separated")
-		format  = fs.String("format", "csv", "export format: csv or json")
-		stale   = fs.Duration("stale", DefaultStaleAfter, "heartbeat age after which a RUNNING run is KILLED")
-	)
-	allowed := map[string][]string{
-		"ls": {"filter", "order", "limit", "columns"}, "show": nil, "compare": nil, "diff": nil,
-		"export": {"format", "filter", "order"}, "rm": nil, "gc": {"stale"},
-	}
-	flags, ok := allowed[cmd]
-	if !ok {
-		return fmt.Errorf("%w: unknown command %q\n%s", ErrUsage, cmd, RunsUsage)
-	}
-	if err := fs.Parse(rest); err != nil {
-		return fmt.Errorf("%w: runs %s: %v", ErrUsage, cmd, err)
-	}
-	var bad []string
-	fs.Visit(func(f *flag.Flag) {
-		for _, a := range flags {
-			if a == f.Name {
-				return
-			}
-		}
-		bad = append(bad, "-"+f.Name)
-	})
-	if len(bad) > 0 {
-		return fmt.Errorf("%w: runs %s does not take %s", ErrUsage, cmd, strings.Join(bad, ", "))
-	}
-	ids, err := parseIDs(cmd, fs.Args())
-	if err != nil {
-		return err
-	}
-	nargs := map[string][2]int{"ls": {0, 0}, "export": {0, 0}, "gc": {0, 0}, "show": {1, 1}, "rm": {1, 1},
-		"diff": {2, 2}, "compare": {2, math.MaxInt}}[cmd]
-	if len(ids) < nargs[0] || len(ids) > nargs[1] {
-		return fmt.Errorf("%w: runs %s: wrong number of run ids (%d)\n%s", ErrUsage, cmd, len(ids), RunsUsage)
-	}
-	db, err := Open(dbPath)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	switch cmd {
-	case "ls":
-		return cliList(db, stdout, *filterF, *order, *limit, *columns)
-	case "show":
-		return cliShow(db, stdout, ids[0])
-	case "compare":
-		return cliCompare(db, stdout, ids)
-	case "diff":
-		return cliDiff(db, stdout, ids[0], ids[1])
-	case "export":
-		return cliExport(db, stdout, *format, *filterF, *order)
-	case "rm":
-		if err := db.DeleteRun(ids[0]); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "deleted run %d\n", ids[0])
-		return nil
-	case "gc":
-		n, err := db.GC(*stale)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "marked %d stale run(s) KILLED\n", n)
-		return nil
-	}
-	return nil
-}
-
-func parseIDs(cmd string, args []string) ([]int64, error) {
-	ids := make([]int64, len(args))
-	for i, a := range args {
-		id, err := strconv.ParseInt(a, 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("%w: runs %s: argument %d: run id %q is not an integer", ErrUsage, cmd, i+1, a)
-		}
-		ids[i] = id
-	}
-	return ids, nil
+// ListOptions selects, orders and lays out the runs WriteRunList prints.
+type ListOptions struct {
+	Filter  string   // filter expression (package tracker/filter); "" lists all
+	Order   string   // order expression; "" is newest first
+	Limit   int      // at most this many runs (0: all)
+	Columns []string // extra columns: params.K, tags.K, metrics.K or an attribute
 }
 
 // fmtFloat prints a metric with 6 significant digits to keep tables narrow.
@@ -151,7 +54,7 @@ func column(rr *RunRecord, spec string) (string, error) {
 		case "attributes", "attribute", "attr":
 			spec = key
 		default:
-			return "", fmt.Errorf("%w: column %q: unknown prefix %q", ErrUsage, spec, prefix)
+			return "", fmt.Errorf("%w: column %q: unknown prefix %q", ErrInvalidArgument, spec, prefix)
 		}
 	}
 	switch spec {
@@ -190,20 +93,20 @@ func column(rr *RunRecord, spec string) (string, error) {
 	case "config_hash":
 		return rr.ConfigHash, nil
 	}
-	return "", fmt.Errorf("%w: unknown column %q (use params.K, metrics.K, tags.K or an attribute)", ErrUsage, spec)
+	return "", fmt.Errorf("%w: unknown column %q (use params.K, metrics.K, tags.K or an attribute)", ErrInvalidArgument, spec)
 }
 
-func cliList(db *DB, w io.Writer, filterExpr, order string, limit int, columns string) error {
-	runs, err := db.SearchRuns(filterExpr, order, limit)
+// WriteRunList prints one line per run: id, experiment, name, status,
+// start, duration and the extra columns.
+func WriteRunList(w io.Writer, db *DB, opt ListOptions) error {
+	runs, err := db.SearchRuns(opt.Filter, opt.Order, opt.Limit)
 	if err != nil {
 		return err
 	}
 	cols := []string{"id", "experiment", "name", "status", "start", "duration"}
-	if columns != "" {
-		for _, c := range strings.Split(columns, ",") {
-			if c = strings.TrimSpace(c); c != "" {
-				cols = append(cols, c)
-			}
+	for _, c := range opt.Columns {
+		if c = strings.TrimSpace(c); c != "" {
+			cols = append(cols, c)
 		}
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -240,7 +143,9 @@ func sortedKeys[V any](maps ...map[string]V) []string {
 	return keys
 }
 
-func cliShow(db *DB, w io.Writer, id int64) error {
+// WriteRun prints everything recorded for run id: attributes, params,
+// tags, final and latest metrics, per-query summaries and artifacts.
+func WriteRun(w io.Writer, db *DB, id int64) error {
 	rr, err := db.GetRun(id)
 	if err != nil {
 		return err
@@ -386,7 +291,10 @@ func getRuns(db *DB, ids []int64) ([]*RunRecord, error) {
 	return runs, nil
 }
 
-func cliCompare(db *DB, w io.Writer, ids []int64) error {
+// WriteComparison prints runs side by side, marking with * the rows whose
+// values differ; long values are elided (WriteRun and WriteDiff print them
+// whole).
+func WriteComparison(w io.Writer, db *DB, ids []int64) error {
 	runs, err := getRuns(db, ids)
 	if err != nil {
 		return err
@@ -425,7 +333,8 @@ func elide(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-func cliDiff(db *DB, w io.Writer, a, b int64) error {
+// WriteDiff prints only the fields in which runs a and b differ.
+func WriteDiff(w io.Writer, db *DB, a, b int64) error {
 	runs, err := getRuns(db, []int64{a, b})
 	if err != nil {
 		return err
@@ -464,7 +373,15 @@ func jsonFloats(m map[string]float64) map[string]jsonFloat {
 	return out
 }
 
-func cliExport(db *DB, w io.Writer, format, filterExpr, order string) error {
+// ExportFormats are the formats of WriteExport.
+var ExportFormats = []string{"csv", "json"}
+
+// WriteExport writes the runs matching filterExpr, ordered by order, as
+// CSV (one column per attribute, param, tag and metric) or JSON.
+func WriteExport(w io.Writer, db *DB, format, filterExpr, order string) error {
+	if format != "csv" && format != "json" {
+		return fmt.Errorf("%w: export format %q (want csv or json)", ErrInvalidArgument, format)
+	}
 	runs, err := db.SearchRuns(filterExpr, order, 0)
 	if err != nil {
 		return err
@@ -532,5 +449,5 @@ func cliExport(db *DB, w io.Writer, format, filterExpr, order string) error {
 		cw.Flush()
 		return cw.Error()
 	}
-	return fmt.Errorf("%w: runs export: -format %q (want csv or json)", ErrUsage, format)
+	return nil
 }

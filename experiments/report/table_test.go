@@ -1,27 +1,52 @@
-package optical
+package report
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/otclir/otclir/experiments/record"
+	"github.com/otclir/otclir/lib/data"
 	"github.com/otclir/otclir/tracker"
 )
 
+// fixture is the record of a run of system on lang→English UDHR with data
+// seed seed (seeded systems), written and read through experiments/record
+// like every real run.
+func fixture(system, lang string, seed int64) record.EvalRun {
+	e := record.EvalRun{System: system, Collection: record.CollectionUDHR, QueryLang: lang, DocLang: "eng",
+		QueryLen: 64, DocLen: 96, Depth: 1000, BitextPairs: 3000, Seed: seed, IBM1Iterations: 10,
+		TeacherKey: "t", StudentKey: fmt.Sprint("s", seed), Student: map[string]string{"train_steps": "400"},
+		Provenance: record.Provenance{Data: "fixture", SplitSeed: 2023, TestFraction: 0.5, Seed: 1, Settings: "fixture"}}
+	if lg, err := data.LookupLanguage(lang); err == nil {
+		e.Resource = lg.Resource
+	}
+	return e
+}
+
 // fakeEval records a FINISHED evaluation run with the given per-query MAP
-// values (synthetic numbers: this tests the table's arithmetic, not a model).
+// values (synthetic numbers: this tests the table's arithmetic, not a
+// model). seed "" is seed 0 (deterministic systems record none).
 func fakeEval(t *testing.T, db *tracker.DB, system, lang, seed string, perQuery []float64) {
 	t.Helper()
-	params := map[string]string{"system": system, "pair": lang + "-eng", "collection": "udhr",
-		"query_lang": lang, "doc_lang": "eng", "role": "eval"}
+	var s int64
 	if seed != "" {
-		params["student.data_seed"] = seed
+		s, _ = strconv.ParseInt(seed, 10, 64)
 	}
-	r, err := db.StartRun(tracker.RunSpec{Experiment: "paper", Name: system, Params: params, Tags: map[string]string{"kind": "eval"}})
+	writeEval(t, db, "paper", fixture(system, lang, s).Params(), perQuery)
+}
+
+// writeEval records a FINISHED evaluation run with the given parameters.
+func writeEval(t *testing.T, db *tracker.DB, experiment string, params map[string]string, perQuery []float64) {
+	t.Helper()
+	r, err := db.StartRun(tracker.RunSpec{Experiment: experiment, Name: params[record.ParamSystem], Params: params,
+		Tags: map[string]string{record.TagKind: record.KindEval}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,5 +146,46 @@ func TestBuildTable(t *testing.T) {
 		if err != nil || !bytes.Contains(b, []byte("swh-eng")) || bytes.Contains(b, []byte("<script src=")) {
 			t.Fatalf("%s: %v, %d bytes; want an offline page naming swh-eng", p, err, len(b))
 		}
+	}
+}
+
+// TestRenamedParamBreaksTheTable: a writer that renamed one parameter of
+// the record (here "collection" → "coll", or "bitext_pairs" dropped) makes
+// the table fail on that run, naming it, instead of silently leaving it out:
+// the table reads runs through record.ParseEvalRun, the same schema the lab
+// writes them with.
+func TestRenamedParamBreaksTheTable(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(m map[string]string)
+		want string
+	}{
+		{"query_lang renamed", func(m map[string]string) { m["q_lang"] = m[record.ParamQueryLang]; delete(m, record.ParamQueryLang) },
+			"params.query_lang is missing"},
+		{"bitext_budget renamed", func(m map[string]string) {
+			m["budget"] = m[record.ParamBitextBudget]
+			delete(m, record.ParamBitextBudget)
+		},
+			"params.bitext_budget is missing"},
+		{"data_seed renamed", func(m map[string]string) {
+			m["student.seed"] = m["student.data_seed"]
+			delete(m, "student.data_seed")
+		}, "params.student.data_seed is missing"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db, err := tracker.Open(filepath.Join(t.TempDir(), "results.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			fakeEval(t, db, "psq", "swh", "", constant(20, 0.2))
+			p := fixture("ot", "swh", 1).Params()
+			tc.edit(p)
+			writeEval(t, db, "paper", p, constant(20, 0.5))
+			_, err = BuildTable(db, TableSpec{Experiment: "paper", Collection: "udhr", Permutation: 100})
+			if !errors.Is(err, record.ErrMalformed) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("BuildTable = %v, want record.ErrMalformed containing %q", err, tc.want)
+			}
+		})
 	}
 }
