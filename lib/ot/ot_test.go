@@ -21,8 +21,8 @@ import (
 )
 
 // testBackendConfig ($GOMLX_BACKEND overrides it) is simplego with sequential ops and an unbounded worker pool, the
-// configuration lib/encoder ships (the default pool deadlocked on 2 cores,
-// TOOLCHAIN-NOTES.md).
+// configuration lib/encoder ships (the default pool deadlocked on 2 cores in
+// training; see lib/encoder.DefaultBackendConfig).
 const testBackendConfig = "go:ops_sequential,parallelism=-1"
 
 var (
