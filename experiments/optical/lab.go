@@ -31,16 +31,18 @@ type Lab struct {
 
 	shared *shared
 	owner  bool // Close closes the database
+
+	bitextMu sync.Mutex
+	bitext   map[string][]data.Pair // the checked bitext of each (language, budget) of Corpus
 }
 
-// shared is what labs derived with With share: the models built so far
-// and the bitext cut for each (language, budget).
+// shared is what labs derived with With share: the models built so far,
+// by key.
 type shared struct {
 	mu     sync.Mutex
 	toks   map[string]*text.Tokenizer
 	models map[string]*encoder.Model
 	tables map[string]*ibm1.Table
-	bitext map[string][]data.Pair
 }
 
 // Open validates cfg (Config.Validate), keeps a copy of it, loads the
@@ -74,10 +76,9 @@ func Open(ctx context.Context, cfg *Config) (*Lab, error) {
 		db.Close()
 		return nil, err
 	}
-	return &Lab{cfg: cfg, Backend: backend, DB: db, Corpus: corpus, owner: true, shared: &shared{
-		toks: map[string]*text.Tokenizer{}, models: map[string]*encoder.Model{},
-		tables: map[string]*ibm1.Table{}, bitext: map[string][]data.Pair{},
-	}}, nil
+	return &Lab{cfg: cfg, Backend: backend, DB: db, Corpus: corpus, owner: true, bitext: map[string][]data.Pair{},
+		shared: &shared{toks: map[string]*text.Tokenizer{}, models: map[string]*encoder.Model{}, tables: map[string]*ibm1.Table{}},
+	}, nil
 }
 
 // With is a lab with settings ("key=value;...", Config.Set) applied over
@@ -101,14 +102,9 @@ func (l *Lab) With(ctx context.Context, settings string) (*Lab, error) {
 			return nil, err
 		}
 	}
-	sh := l.shared
-	if corpus != l.Corpus {
-		// Bitext cuts depend on the split; models are keyed by their specs.
-		// (The maps are shared under the new mutex: only this lab and its
-		// derivations write them from now on, one goroutine at a time.)
-		sh = &shared{toks: l.shared.toks, models: l.shared.models, tables: l.shared.tables, bitext: map[string][]data.Pair{}}
-	}
-	return &Lab{cfg: cfg, Backend: l.Backend, DB: l.DB, Corpus: corpus, shared: sh}, nil
+	// Models are keyed by their specs, so every derived lab shares them; the
+	// bitext cuts belong to the corpus.
+	return &Lab{cfg: cfg, Backend: l.Backend, DB: l.DB, Corpus: corpus, shared: l.shared, bitext: map[string][]data.Pair{}}, nil
 }
 
 // Config is a copy of the lab's configuration.
@@ -335,9 +331,9 @@ func (l *Lab) student(ctx context.Context, lang string, seed int64, budget int, 
 // on. It is computed once per (language, budget).
 func (l *Lab) trainingBitext(lang string, budget int) ([]data.Pair, error) {
 	k := fmt.Sprintf("%s|%d", lang, budget)
-	l.shared.mu.Lock()
-	b, ok := l.shared.bitext[k]
-	l.shared.mu.Unlock()
+	l.bitextMu.Lock()
+	b, ok := l.bitext[k]
+	l.bitextMu.Unlock()
 	if ok {
 		return b, nil
 	}
@@ -354,9 +350,9 @@ func (l *Lab) trainingBitext(lang string, budget int) ([]data.Pair, error) {
 			return nil, fmt.Errorf("optical: training bitext of %s vs %s test queries: %w", lang, src.Name(), err)
 		}
 	}
-	l.shared.mu.Lock()
-	l.shared.bitext[k] = bitext
-	l.shared.mu.Unlock()
+	l.bitextMu.Lock()
+	l.bitext[k] = bitext
+	l.bitextMu.Unlock()
 	return bitext, nil
 }
 
