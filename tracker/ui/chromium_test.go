@@ -223,7 +223,6 @@ func TestChromiumSortAndFilter(t *testing.T) {
 	}
 }
 
-
 // TestChromiumScreenshots screenshots the runs and compare pages and checks
 // they are not blank; with -update they become the README's images.
 func TestChromiumScreenshots(t *testing.T) {
