@@ -49,6 +49,7 @@ commands:
   plot    write an experiment's MAP chart (HTML, works offline) from the results database
   runs    list, show, compare, export, delete and clean up tracked runs;
           "runs reproduce ID" re-runs a run with its recorded settings at its recorded commit
+  ui      serve the tracker in a browser (read-only; -addr 127.0.0.1:8080)
 
 run "otclir <command> -h" for a command's flags
 `
@@ -94,6 +95,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return cmdUser(rest, stdout, stderr)
 	case "plot":
 		return cmdPlot(rest, stdout, stderr)
+	case "ui":
+		return cmdUI(rest, stdout, stderr)
 	case "runs":
 		if len(rest) > 0 && rest[0] == "reproduce" {
 			return cmdReproduce(rest[1:], stdout, stderr)
