@@ -115,7 +115,7 @@ func canvases(dom string) int { return strings.Count(dom, "<canvas") }
 
 // chromiumServer serves the fixture for the browser tests.
 func chromiumServer(t *testing.T) (*httptest.Server, *fixture) {
-	f := newFixture(t, fixtureOpts{})
+	f := sharedFixture(t)
 	ts, _ := serve(t, f, nil)
 	return ts, f
 }

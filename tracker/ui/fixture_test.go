@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/otclir/otclir/lib/eval"
@@ -104,18 +105,47 @@ func must(t testing.TB, err error) {
 // training code writes it.
 func newFixture(t testing.TB, o fixtureOpts) *fixture {
 	t.Helper()
-	dir := t.TempDir()
+	return buildFixture(t, t.TempDir(), o)
+}
+
+var (
+	sharedDir  string
+	sharedOnce sync.Once
+	shared     *fixture
+)
+
+// sharedFixture is one fixture for the tests that only read it (built
+// once: each build runs git for every run it starts). Its folder is
+// removed by TestMain.
+func sharedFixture(t testing.TB) *fixture {
+	t.Helper()
+	sharedOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "otclir-ui-fixture-")
+		must(t, err)
+		sharedDir = dir
+		shared = buildFixture(t, dir, fixtureOpts{})
+	})
+	if shared == nil {
+		t.Fatal("the shared fixture failed to build in an earlier test")
+	}
+	return shared
+}
+
+func buildFixture(t testing.TB, dir string, o fixtureOpts) *fixture {
+	t.Helper()
 	f := &fixture{path: filepath.Join(dir, "results.db"), root: dir, artifacts: filepath.Join(dir, "artifacts"),
 		ids: map[string]int64{}}
 	db, err := tracker.OpenOptions(f.path, tracker.Options{StaleAfter: -1})
 	must(t, err)
 	f.writer = db
-	t.Cleanup(func() {
-		if f.live != nil {
-			f.live.Finish(nil)
-		}
-		db.Close()
-	})
+	if o.live {
+		t.Cleanup(func() {
+			if f.live != nil {
+				f.live.Finish(nil)
+			}
+			db.Close()
+		})
+	}
 	must(t, os.MkdirAll(filepath.Join(f.artifacts, "runs", "paper"), 0o755))
 	must(t, os.MkdirAll(filepath.Join(f.artifacts, "models"), 0o755))
 	start := func(name string, params, tags map[string]string) *tracker.Run {

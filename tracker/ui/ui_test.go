@@ -33,7 +33,7 @@ func id(f *fixture, name string) string { return fmt.Sprint(f.ids[name]) }
 const runLine = "udhr-a01-p1 Q0 a01-p1 1 0.9 otclir\n"
 
 func TestExperimentsPage(t *testing.T) {
-	f := newFixture(t, fixtureOpts{})
+	f := sharedFixture(t)
 	ts, _ := serve(t, f, nil)
 	code, body, _ := get(t, ts, "/")
 	if code != http.StatusOK {
@@ -50,7 +50,7 @@ func TestExperimentsPage(t *testing.T) {
 }
 
 func TestRunsPage(t *testing.T) {
-	f := newFixture(t, fixtureOpts{})
+	f := sharedFixture(t)
 	ts, _ := serve(t, f, nil)
 	tests := []struct {
 		name, query string
@@ -108,7 +108,7 @@ func TestRunsPage(t *testing.T) {
 }
 
 func TestRunsPageErrors(t *testing.T) {
-	f := newFixture(t, fixtureOpts{})
+	f := sharedFixture(t)
 	ts, _ := serve(t, f, nil)
 	tests := []struct {
 		query string
@@ -131,7 +131,7 @@ func TestRunsPageErrors(t *testing.T) {
 }
 
 func TestRunPage(t *testing.T) {
-	f := newFixture(t, fixtureOpts{})
+	f := sharedFixture(t)
 	ts, _ := serve(t, f, nil)
 	code, body, _ := get(t, ts, "/runs/"+id(f, "ot swh-eng"))
 	if code != http.StatusOK {
@@ -282,7 +282,7 @@ func TestLiveMetrics(t *testing.T) {
 }
 
 func TestComparePage(t *testing.T) {
-	f := newFixture(t, fixtureOpts{})
+	f := sharedFixture(t)
 	ts, _ := serve(t, f, nil)
 	psq, ot := id(f, "psq swh-eng"), id(f, "ot swh-eng")
 	code, body, _ := get(t, ts, "/compare?ids="+psq+","+ot)
@@ -337,7 +337,7 @@ func TestComparePage(t *testing.T) {
 }
 
 func TestExperimentPage(t *testing.T) {
-	f := newFixture(t, fixtureOpts{})
+	f := sharedFixture(t)
 	ts, _ := serve(t, f, nil)
 	code, body, _ := get(t, ts, "/experiments/paper")
 	if code != 200 {
@@ -427,7 +427,7 @@ func TestReadOnly(t *testing.T) {
 }
 
 func TestHostAndHeaders(t *testing.T) {
-	f := newFixture(t, fixtureOpts{})
+	f := sharedFixture(t)
 	ts, _ := serve(t, f, nil)
 	req, _ := http.NewRequest("GET", ts.URL+"/", nil)
 	req.Host = "evil.example:8080"
