@@ -178,13 +178,3 @@ func (db *DB) MetricsAfter(runID, after int64, limit int) ([]KeyedPoint, error) 
 	}
 	return out, rows.Err()
 }
-
-// LastMetricSeq returns the Seq of the last point logged for run runID (0
-// when none): where a live view starts polling.
-func (db *DB) LastMetricSeq(runID int64) (int64, error) {
-	var seq int64
-	if err := db.sql.QueryRow(`SELECT COALESCE(MAX(rowid), 0) FROM metrics WHERE run_id = ?`, runID).Scan(&seq); err != nil {
-		return 0, fmt.Errorf("tracker: run %d: last metric: %w", runID, err)
-	}
-	return seq, nil
-}
