@@ -223,17 +223,20 @@ func TestChromiumSortAndFilter(t *testing.T) {
 	}
 }
 
-// TestChromiumScreenshots screenshots the runs and compare pages and checks
-// they are not blank; with -update they become the README's images.
+// TestChromiumScreenshots screenshots the runs, compare and run pages and
+// checks they are not blank; with -update the first two become the
+// README's images.
 func TestChromiumScreenshots(t *testing.T) {
 	chromium := chromiumPath(t)
 	ts, f := chromiumServer(t)
 	dir := t.TempDir()
 	shots := []struct {
 		name, path, size string
+		readme           bool // an image of the README
 	}{
-		{"runs", "/runs?col=params.system&col=params.pair&col=metrics.map&col=metrics.recip_rank_cut_10", "1280,720"},
-		{"compare", "/compare?ids=" + id(f, "psq swh-eng") + "," + id(f, "ot swh-eng") + "&diff=only", "1280,1500"},
+		{"runs", "/runs?col=params.system&col=params.pair&col=metrics.map&col=metrics.recip_rank_cut_10", "1280,720", true},
+		{"compare", "/compare?ids=" + id(f, "psq swh-eng") + "," + id(f, "ot swh-eng") + "&diff=only", "1280,1500", true},
+		{"run", "/runs/" + id(f, "train student swh"), "1280,1400", false},
 	}
 	for _, s := range shots {
 		out := filepath.Join(dir, s.name+".png")
@@ -244,7 +247,7 @@ func TestChromiumScreenshots(t *testing.T) {
 		if ink < 0.02 || colours < 16 {
 			t.Errorf("%s page looks blank: ink %.4f, %d colours", s.name, ink, colours)
 		}
-		if *update {
+		if *update && s.readme {
 			b, err := os.ReadFile(out)
 			must(t, err)
 			must(t, os.WriteFile(filepath.Join("testdata", s.name+".png"), b, 0o644))
