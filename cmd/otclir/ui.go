@@ -9,8 +9,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -141,17 +139,6 @@ type queryTexts struct {
 	loaded map[string]map[string]string // "udhr/swh" -> qid -> text
 }
 
-// cachedRoot is the root of pkg in the cache, when a verified extraction
-// is there (the layout and marker of lib/data.Fetch).
-func cachedRoot(pkg data.NPMPackage, cache string) (string, bool) {
-	dir := filepath.Join(cache, "npm", pkg.Name+"@"+pkg.Version)
-	b, err := os.ReadFile(filepath.Join(dir, ".otclir-verified"))
-	if err != nil || string(b) != pkg.Integrity {
-		return "", false
-	}
-	return filepath.Join(dir, "package"), true
-}
-
 func (q *queryTexts) of(run *tracker.RunRecord) (map[string]string, error) {
 	coll, code := run.Params["collection"], run.Params["query_lang"]
 	if (coll != record.CollectionUDHR && coll != record.CollectionCLDR) || code == "" {
@@ -170,7 +157,7 @@ func (q *queryTexts) of(run *tracker.RunRecord) (map[string]string, error) {
 	m := map[string]string{}
 	switch coll {
 	case record.CollectionUDHR:
-		root, ok := cachedRoot(data.UDHRPackage, q.cache)
+		root, ok := data.Cached(data.UDHRPackage, q.cache)
 		if !ok {
 			return nil, fmt.Errorf("%s is not in the data cache %s (otclir data fetches it)", data.UDHRPackage, q.cache)
 		}
@@ -184,7 +171,7 @@ func (q *queryTexts) of(run *tracker.RunRecord) (map[string]string, error) {
 			}
 		}
 	case record.CollectionCLDR:
-		root, ok := cachedRoot(data.CLDRAnnotationsPackage, q.cache)
+		root, ok := data.Cached(data.CLDRAnnotationsPackage, q.cache)
 		if !ok {
 			return nil, fmt.Errorf("%s is not in the data cache %s (otclir data fetches it)", data.CLDRAnnotationsPackage, q.cache)
 		}

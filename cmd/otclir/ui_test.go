@@ -18,6 +18,7 @@ import (
 	"github.com/otclir/otclir/experiments/record"
 	"github.com/otclir/otclir/experiments/report"
 	"github.com/otclir/otclir/lib/data"
+	"github.com/otclir/otclir/lib/manifest"
 	"github.com/otclir/otclir/tracker"
 	"github.com/otclir/otclir/tracker/ui"
 )
@@ -38,9 +39,13 @@ func uiFixture(t *testing.T) (dbPath, cache string) {
 		name string
 		v    float64
 	}{{"psq", 0.2}, {"ot", 0.5}} {
+		// Written through experiments/record, like every real run.
+		e := record.EvalRun{System: sys.name, Collection: record.CollectionUDHR, QueryLang: "swh", DocLang: "eng",
+			Resource: data.ResourceLow, QueryLen: 64, DocLen: 96, Depth: 1000, BitextPairs: 3000, Seed: 1,
+			IBM1Iterations: 10, TeacherKey: "t", StudentKey: "s1", Student: map[string]string{"train_steps": "400"},
+			Provenance: record.Provenance{Data: "fixture", SplitSeed: 2023, TestFraction: 0.5, Seed: 1, Settings: "fixture"}}
 		r, err := db.StartRun(tracker.RunSpec{Experiment: "paper", Name: sys.name + " swh-eng",
-			Params: map[string]string{"system": sys.name, "pair": "swh-eng", "collection": "udhr", "query_lang": "swh",
-				"doc_lang": "eng", "student.data_seed": "1"}, Tags: map[string]string{"kind": "eval"}})
+			Params: e.Params(), Tags: e.Tags()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -58,7 +63,7 @@ func uiFixture(t *testing.T) (dbPath, cache string) {
 			t.Fatal(err)
 		}
 	}
-	// The cache layout of lib/data.Fetch: npm/<name>@<version>/{.otclir-verified,package/}.
+	// The cache layout of lib/data.Fetch: npm/<name>@<version>/{.otclir-verified,package/{...,SHA256SUMS}}.
 	cache = filepath.Join(dir, "cache")
 	pkg := filepath.Join(cache, "npm", data.UDHRPackage.Name+"@"+data.UDHRPackage.Version)
 	if err := os.MkdirAll(filepath.Join(pkg, "package", "declaration"), 0o755); err != nil {
@@ -73,6 +78,14 @@ func uiFixture(t *testing.T) (dbPath, cache string) {
 <article data-number="2"><h2>Ibara ya 2</h2><p>Kila mtu anastahili kuwa na haki zote na uhuru wote.</p></article>
 </body></html>`
 	if err := os.WriteFile(filepath.Join(pkg, "package", "declaration", "swh.html"), []byte(html), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// and the manifest of the extraction (lib/data checks every file it serves).
+	sums, err := manifest.Compute(filepath.Join(pkg, "package"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sums.Write(filepath.Join(pkg, "package")); err != nil {
 		t.Fatal(err)
 	}
 	return dbPath, cache
