@@ -5,7 +5,8 @@ Run from the repository root with Debian's Python (no network, no pip):
     apt-get install -y python3-torch python3-sentencepiece
     /usr/bin/python3 lib/bert/testdata/generate.py
 
-It rewrites, byte for byte the same on every run (fixed seeds):
+It rewrites, byte for byte the same on every run (fixed seeds; legacy.bin, whose format
+embeds memory addresses, is only written when absent):
 
   lib/bert/testdata/tiny-bert/               BERT, F32 model.safetensors, "bert." prefix,
                                              plus MLM-head and position_ids tensors the encoder ignores
@@ -18,6 +19,7 @@ It rewrites, byte for byte the same on every run (fixed seeds):
   lib/pretrained/testdata/torch-dtypes/      pytorch_model.bin with F32/F16/BF16/F64/I64, strided and
                                              offset views, shared storage; legacy (pre-zip) copy; expected.json
   lib/pretrained/testdata/torch-sharded/     a pytorch_model.bin.index.json with two shards
+  lib/pretrained/testdata/not-state-dict.bin a torch.save of a list (error path)
   lib/safetensors/testdata/                  dtypes.safetensors + dtypes.json (torch's F16/BF16 rounding)
 
 Each model directory holds config.json, the weights, the tokenizer files (vocab.txt or
@@ -325,7 +327,8 @@ def xlmr_fixture():
 # ---------------------------------------------------------------- lib/pretrained, lib/safetensors
 
 def torch_fixtures():
-    d = fresh_dir(os.path.join(LIB, "pretrained", "testdata", "torch-dtypes"))
+    d = os.path.join(LIB, "pretrained", "testdata", "torch-dtypes")
+    os.makedirs(d, exist_ok=True)
     g = torch.Generator().manual_seed(7)
     base = torch.randn(4, 3, generator=g)
     shared = torch.randn(5, generator=g)
@@ -341,12 +344,17 @@ def torch_fixtures():
         "scalar": torch.tensor(2.5),
     }
     torch.save(t, os.path.join(d, "pytorch_model.bin"))
-    torch.save(t, os.path.join(d, "legacy.bin"), _use_new_zipfile_serialization=False)
+    # The legacy format keys storages by memory address: written once, kept.
+    if not os.path.exists(os.path.join(d, "legacy.bin")):
+        torch.save(t, os.path.join(d, "legacy.bin"), _use_new_zipfile_serialization=False)
     expected = {}
     for k, v in t.items():
         expected[k] = {"shape": list(v.shape), "dtype": str(v.dtype).replace("torch.", ""),
                        "values": [float(x) for x in v.double().flatten()]}
     write_json(os.path.join(d, "expected.json"), expected)
+
+    # A torch.save of something other than a state dict, for the error path.
+    torch.save([1, 2], os.path.join(LIB, "pretrained", "testdata", "not-state-dict.bin"))
 
     d = fresh_dir(os.path.join(LIB, "pretrained", "testdata", "torch-sharded"))
     a = {"a.weight": torch.randn(2, 2, generator=g)}
