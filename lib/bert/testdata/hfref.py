@@ -17,7 +17,7 @@ re-implements, after HuggingFace transformers 4.x:
 
 Used by generate.py (fixtures) and, as a command, by lib/bert's save test:
 
-  python3 hfref.py forward MODEL_DIR INPUT.safetensors OUTPUT.safetensors
+  python3 hfref.py forward MODEL_DIR INPUT.safetensors OUTPUT.safetensors [MODEL_DIR INPUT OUTPUT ...]
 
 reads ids / attention_mask / token_type_ids from INPUT and writes hidden.0 ..
 hidden.N (and projected when the model has linear.weight) to OUTPUT.
@@ -302,15 +302,17 @@ class XLMRobertaTokenizer:
 # ---------------------------------------------------------------- command
 
 def main(argv):
-    if len(argv) != 5 or argv[1] != "forward":
-        sys.exit("usage: hfref.py forward MODEL_DIR INPUT.safetensors OUTPUT.safetensors")
-    cfg, w = load_model(argv[2])
-    inp = load_safetensors(argv[3])
-    hidden = forward(cfg, w, inp["ids"], inp["attention_mask"], inp.get("token_type_ids"))
-    out = {"hidden.%d" % i: h for i, h in enumerate(hidden)}
-    if "linear.weight" in w:
-        out["projected"] = project(w, hidden[-1])
-    save_safetensors(argv[4], out)
+    args = argv[2:]
+    if len(argv) < 5 or argv[1] != "forward" or len(args) % 3:
+        sys.exit("usage: hfref.py forward MODEL_DIR INPUT.safetensors OUTPUT.safetensors [MODEL_DIR INPUT OUTPUT ...]")
+    for model_dir, inp_path, out_path in zip(args[0::3], args[1::3], args[2::3]):
+        cfg, w = load_model(model_dir)
+        inp = load_safetensors(inp_path)
+        hidden = forward(cfg, w, inp["ids"], inp["attention_mask"], inp.get("token_type_ids"))
+        out = {"hidden.%d" % i: h for i, h in enumerate(hidden)}
+        if "linear.weight" in w:
+            out["projected"] = project(w, hidden[-1])
+        save_safetensors(out_path, out)
 
 
 if __name__ == "__main__":
