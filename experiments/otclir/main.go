@@ -9,6 +9,7 @@
 //	otclir user  [flags] -docs D -topics T -qrels Q -lang L -bitext B [-systems S] [-mt F]  your own collection
 //	otclir table [-db F] [-experiment E] [-format md|latex|csv|list]  paper table from results.db
 //	otclir plot  [-db F] [-experiment E] [-out F.html]        MAP chart from results.db
+//	otclir encode -model DIR [-max-length N] [-batch N] < texts  JSON token vectors of a HF checkpoint
 //	otclir runs  ls|show|compare|diff|export|rm|gc ...        inspect the tracker
 //	otclir runs  reproduce [flags] ID                         re-run a tracked run at its recorded commit
 //
@@ -47,6 +48,7 @@ commands:
   user    train on your own bitext and evaluate on your own TREC-style collection
   table   print an experiment's paper table (Markdown, LaTeX, CSV) from the results database
   plot    write an experiment's MAP chart (HTML, works offline) from the results database
+  encode  embed texts (one per line on stdin) with a HuggingFace checkpoint: one JSON object per text
   runs    list, show, compare, export, delete and clean up tracked runs;
           "runs reproduce ID" re-runs a run with its recorded settings at its recorded commit
 
@@ -94,6 +96,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return cmdUser(rest, stdout, stderr)
 	case "plot":
 		return cmdPlot(rest, stdout, stderr)
+	case "encode":
+		return cmdEncode(rest, os.Stdin, stdout, stderr)
 	case "runs":
 		if len(rest) > 0 && rest[0] == "reproduce" {
 			return cmdReproduce(rest[1:], stdout, stderr)
