@@ -155,6 +155,14 @@ func (m *Model) setVariable(p param, values []float32) {
 			}
 		}
 	})
+	// One copy of the weights: a buffer shared with the backend replaces the
+	// local storage (context.Exec would otherwise keep both, 2 × 440 MB for
+	// BERT-base).
+	if m.Backend != nil && m.Backend.HasSharedBuffers() {
+		if err := t.MaterializeOnDevice(m.Backend, true, 0); err != nil {
+			panic(fmt.Sprintf("bert: placing tensor %s on the backend: %v", p.name, err))
+		}
+	}
 	scope, name := scopeAndName(p.name)
 	m.Ctx.InAbsPath(scope).VariableWithValue(name, t)
 }
