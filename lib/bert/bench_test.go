@@ -7,13 +7,14 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 )
 
 // BenchmarkForward times the forward pass (last hidden state) of a
 // BERT-base-size encoder (12 layers, hidden 768, 12 heads, FFN 3072, random
 // weights) on a batch of 32 × 128 tokens without padding, and reports
-// tokens/s and the process's peak RSS. testdata/bench_torch.py times the
+// tokens/s, CPU seconds per pass and the process's peak RSS. testdata/bench_torch.py times the
 // same model in PyTorch; PERFORMANCE.md compares them.
 //
 //	go test -run '^$' -bench 'Forward' -benchtime 3x ./lib/bert
@@ -33,15 +34,28 @@ func BenchmarkForward(b *testing.B) {
 		}
 		b.Run(fmt.Sprintf("base/batch=%d/len=%d", c.batch, c.length), func(b *testing.B) {
 			b.ReportAllocs()
+			cpu0 := cpuSeconds()
 			for range b.N {
 				if _, err := m.Forward(in, false); err != nil {
 					b.Fatal(err)
 				}
 			}
 			b.ReportMetric(float64(c.batch*c.length*b.N)/b.Elapsed().Seconds(), "tokens/s")
+			// CPU time per forward pass, all threads: on a shared machine it
+			// varies far less than the wall clock.
+			b.ReportMetric((cpuSeconds()-cpu0)/float64(b.N), "cpu-s/op")
 			b.ReportMetric(peakRSSMiB(), "peakRSS-MiB")
 		})
 	}
+}
+
+// cpuSeconds is the process's user + system CPU time.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
 
 // peakRSSMiB reads the process's peak resident set (VmHWM) in MiB.

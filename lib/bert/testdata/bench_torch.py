@@ -7,20 +7,33 @@ the reference BLAS at a few GFLOP/s):
 
     /usr/bin/python3 lib/bert/testdata/bench_torch.py [--threads N] [--runs N]
 
+--threads N (default 2) sizes both torch's intra-op pool and OpenBLAS's.
+
 A BERT-base-size encoder (12 layers, hidden 768, 12 heads, FFN 3072, random
 weights initialised as BertPreTrainedModel: N(0, 0.02), zero biases, unit
 LayerNorm gains), the forward pass of hfref.forward (transformers' eager
 BertModel, dropout off) under torch.inference_mode(), on a batch of 32 x 128
-random token ids without padding. It prints tokens/s in the format of
-`go test -bench`, the peak RSS of the process (ru_maxrss) and the BLAS
-library torch loaded.
+random token ids without padding. It prints tokens/s and CPU seconds per
+pass (all threads) in the format of `go test -bench`, the peak RSS of the
+process (ru_maxrss) and the BLAS library torch loaded.
 """
 import os
 import resource
 import sys
 import time
 
-import torch
+
+def flag(name, default):
+    args = sys.argv[1:]
+    return int(args[args.index(name) + 1]) if name in args else default
+
+
+THREADS, RUNS = flag("--threads", 2), flag("--runs", 3)
+# OpenBLAS keeps a pool of its own (one thread per core) that
+# torch.set_num_threads does not size: fix both before torch loads it.
+os.environ["OPENBLAS_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"] = str(THREADS)
+
+import torch  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hfref  # noqa: E402
@@ -52,6 +65,12 @@ def weights(cfg, seed):
     return w
 
 
+def cpu_seconds():
+    """User + system CPU time of the process, all threads (BLAS's included)."""
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
+
+
 def blas():
     with open("/proc/self/maps") as f:
         libs = {os.path.basename(l.split()[-1]) for l in f if "blas" in l.lower()}
@@ -59,12 +78,7 @@ def blas():
 
 
 def main():
-    threads, runs = 2, 3
-    args = sys.argv[1:]
-    if "--threads" in args:
-        threads = int(args[args.index("--threads") + 1])
-    if "--runs" in args:
-        runs = int(args[args.index("--runs") + 1])
+    threads, runs = THREADS, RUNS
     torch.set_num_threads(threads)
     w = weights(CFG, 1)
     g = torch.Generator().manual_seed(2)
@@ -72,14 +86,15 @@ def main():
     mask = torch.ones(BATCH, LENGTH, dtype=torch.int64)
     with torch.inference_mode():
         hfref.forward(CFG, w, ids, mask)  # warm-up
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), cpu_seconds()
         for _ in range(runs):
             hfref.forward(CFG, w, ids, mask)
-        el = time.perf_counter() - t
+        el, cpu = time.perf_counter() - t, cpu_seconds() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print("torch %s, threads %d, BLAS %s" % (torch.__version__, threads, blas()))
-    print("BenchmarkTorchForward/base/batch=%d/len=%d\t%d\t%.0f ns/op\t%.1f tokens/s\t%.0f peakRSS-MiB"
-          % (BATCH, LENGTH, runs, el / runs * 1e9, BATCH * LENGTH * runs / el, peak), flush=True)
+    print("torch %s, threads %d (process: %d), BLAS %s" % (torch.__version__, threads,
+                                                         len(os.listdir("/proc/self/task")), blas()))
+    print("BenchmarkTorchForward/base/batch=%d/len=%d\t%d\t%.0f ns/op\t%.1f tokens/s\t%.2f cpu-s/op\t%.0f peakRSS-MiB"
+          % (BATCH, LENGTH, runs, el / runs * 1e9, BATCH * LENGTH * runs / el, cpu / runs, peak), flush=True)
 
 
 if __name__ == "__main__":
