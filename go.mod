@@ -7,6 +7,7 @@ require (
 	github.com/gomlx/gomlx v0.26.0
 	github.com/janpfeifer/gonb v0.11.1
 	github.com/mattn/go-sqlite3 v1.14.53
+	github.com/nlpodyssey/gopickle v0.2.0
 	golang.org/x/sys v0.49.0
 	golang.org/x/text v0.38.0
 	gonum.org/v1/gonum v0.17.0

@@ -11,6 +11,7 @@
 //	otclir plot  [-db F] [-experiment E] [-out DIR]           standard charts from results.db
 //	otclir runs  [-db F] ls|show|compare|diff|export|rm|gc ...  inspect the tracker
 //	otclir runs  reproduce [flags] ID                         re-run a tracked run at its recorded commit
+//	otclir encode -model DIR [-max-length N] [-batch N] < texts  JSON token vectors of a HF checkpoint
 //	otclir ui    [-db F] [-addr 127.0.0.1:8080]               the tracker in a browser (read-only)
 //
 // Common flags of the experiment commands: -db (results database,
@@ -57,6 +58,7 @@ commands:
   plot    write an experiment's charts (HTML, works offline) from the results database
   runs    list, show, compare, export, delete and clean up tracked runs;
           "runs reproduce ID" re-runs a run with its recorded settings at its recorded commit
+  encode  embed texts (one per line on stdin) with a HuggingFace checkpoint: one JSON object per text
   ui      serve the tracker in a browser (read-only; -addr 127.0.0.1:8080)
 
 run "otclir <command> -h" for a command's flags
@@ -138,6 +140,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdRuns(ctx, rest, stdout, stderr)
 	case "ui":
 		return cmdUI(ctx, rest, stdout, stderr)
+	case "encode":
+		return cmdEncode(ctx, rest, os.Stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

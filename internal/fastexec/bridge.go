@@ -67,6 +67,7 @@ func Install() error {
 			backends.OpTypeBroadcastInDim: execBroadcastInDim,
 			backends.OpTypeReduceSum:      execReduce(backends.OpTypeReduceSum),
 			backends.OpTypeReduceMax:      execReduce(backends.OpTypeReduceMax),
+			backends.OpTypeErf:            execErf,
 		}
 		for _, op := range binaryOps {
 			replace[op] = execBinary(op)

@@ -25,6 +25,8 @@
 //   - ReduceSum and ReduceMax: the same summation order as simplego, with
 //     contiguous inner loops. Bit-identical.
 //   - Transpose: lib/matmul.Permute. Bit-identical.
+//   - Erf (GELU's): XLA's float32 rational approximation across cores,
+//     within 2 ulp of simplego's math.Erf and ~7× faster (erf.go).
 //
 // # How
 //

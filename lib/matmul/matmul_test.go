@@ -42,7 +42,8 @@ func TestMulBatchedMatchesNaive(t *testing.T) {
 	// Edges of the 4×32 (AVX-512) and 4×16 (AVX2) tiles, k = 1, and sizes
 	// big enough to take the parallel path (2·m·n·k ≥ 2²¹).
 	sizes := [][4]int{{1, 1, 1, 1}, {1, 4, 32, 1}, {1, 5, 33, 7}, {2, 3, 17, 2}, {3, 8, 15, 9}, {1, 4, 16, 128},
-		{2, 31, 65, 40}, {1, 130, 100, 130}, {4, 33, 64, 128}, {1, 257, 129, 128}, {16, 32, 32, 32}}
+		{2, 31, 65, 40}, {1, 130, 100, 130}, {4, 33, 64, 128}, {1, 257, 129, 128}, {16, 32, 32, 32},
+		{1, 260, 70, 300}, {2, 257, 33, 256}} // the last two pack B (packMinRows, packMinDepth)
 	for range 20 {
 		sizes = append(sizes, [4]int{1 + rng.IntN(3), 1 + rng.IntN(70), 1 + rng.IntN(70), 1 + rng.IntN(70)})
 	}
