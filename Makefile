@@ -14,7 +14,7 @@ GO ?= go
 DEMO_FLAGS ?=
 GRID_FLAGS ?=
 
-.PHONY: demo paper ablations test setup setup-go setup-notebooks setup-chromium build gotest notebooks bench fmt vet clean
+.PHONY: demo paper ablations test setup setup-go setup-notebooks setup-chromium setup-torch build gotest notebooks bench fmt vet clean
 
 demo: build
 	bin/otclir demo $(DEMO_FLAGS)
@@ -39,7 +39,7 @@ test: setup gotest notebooks
 build:
 	$(GO) build -o bin/otclir ./cmd/otclir
 
-setup: setup-go setup-notebooks setup-chromium
+setup: setup-go setup-notebooks setup-chromium setup-torch
 
 setup-go:
 	@command -v $(GO) >/dev/null || { echo "Go is required (https://go.dev/doc/install)"; exit 1; }
@@ -61,6 +61,10 @@ setup-notebooks:
 
 setup-chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+# Debian's PyTorch: lib/bert's test loads models that otclir saved with the hand-written PyTorch reference.
+setup-torch:
+	@/usr/bin/python3 -c "import torch" 2>/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch; }
 
 gotest:
 	$(GO) vet ./...
