@@ -87,6 +87,18 @@ func (c *Config) String(key, def string) (string, error) {
 	return s, nil
 }
 
+// Bool returns the boolean value of key, or def when it is absent or null.
+func (c *Config) Bool(key string, def bool) (bool, error) {
+	if !c.Has(key) {
+		return def, nil
+	}
+	var b bool
+	if err := json.Unmarshal(c.fields[key], &b); err != nil {
+		return false, fmt.Errorf("pretrained: %s: %s: want true or false, got %s", c.where(), key, c.fields[key])
+	}
+	return b, nil
+}
+
 // Strings returns the string list value of key (nil when absent or null).
 func (c *Config) Strings(key string) ([]string, error) {
 	if !c.Has(key) {
