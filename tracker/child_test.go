@@ -5,12 +5,12 @@ package tracker
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -77,10 +77,14 @@ func runChild(role string) int {
 	case "signal":
 		HandleSignals(r)
 		for step := int64(0); ; step++ {
-			if err := r.LogMetric("loss", step, float64(step)); err != nil {
-				return fail(err)
+			err := r.LogMetric("loss", step, float64(step))
+			if err == nil {
+				err = r.Flush()
 			}
-			if err := r.Flush(); err != nil {
+			if errors.Is(err, ErrRunEnded) {
+				select {} // the signal handler is ending the run and exits the process
+			}
+			if err != nil {
 				return fail(err)
 			}
 			fmt.Printf("ack %d\n", step)
@@ -124,173 +128,181 @@ func readRunID(t *testing.T, sc *bufio.Scanner) int64 {
 // TestCrashKeepsAcknowledgedMetrics kills a logging child with SIGKILL at
 // random moments and checks the file and every acknowledged point survive.
 func TestCrashKeepsAcknowledgedMetrics(t *testing.T) {
-	kills := 25
-	if testing.Short() {
-		kills = 20 // the brief's minimum
-	}
-	path := filepath.Join(t.TempDir(), "crash.db")
-	rng := rand.New(rand.NewSource(1)) // fixed seed: reproducible kill delays
-	totalAcked := 0
-	for i := 0; i < kills; i++ {
-		cmd, out := child(t, "crash", path)
-		sc := bufio.NewScanner(out)
-		id := readRunID(t, sc)
-		var mu sync.Mutex
-		acked := int64(-1)
-		readDone := make(chan struct{})
-		go func() {
-			defer close(readDone)
-			for sc.Scan() {
-				if s, ok := strings.CutPrefix(sc.Text(), "ack "); ok {
-					n, _ := strconv.ParseInt(s, 10, 64)
-					mu.Lock()
-					acked = n
-					mu.Unlock()
+	eachBackend(t, func(t *testing.T, b backend) {
+		kills := 25
+		if testing.Short() {
+			kills = 20 // the brief's minimum
+		}
+		path := b.location(t)
+		rng := rand.New(rand.NewSource(1)) // fixed seed: reproducible kill delays
+		totalAcked := 0
+		for i := 0; i < kills; i++ {
+			cmd, out := child(t, "crash", path)
+			sc := bufio.NewScanner(out)
+			id := readRunID(t, sc)
+			var mu sync.Mutex
+			acked := int64(-1)
+			readDone := make(chan struct{})
+			go func() {
+				defer close(readDone)
+				for sc.Scan() {
+					if s, ok := strings.CutPrefix(sc.Text(), "ack "); ok {
+						n, _ := strconv.ParseInt(s, 10, 64)
+						mu.Lock()
+						acked = n
+						mu.Unlock()
+					}
 				}
-			}
-		}()
-		time.Sleep(time.Duration(rng.Intn(150)) * time.Millisecond)
-		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-			t.Fatal(err)
-		}
-		<-readDone
-		err := cmd.Wait()
-		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
-			t.Fatalf("kill %d: child ended with %v, not by SIGKILL", i, err)
-		}
-		mu.Lock()
-		last := acked
-		mu.Unlock()
-
-		db, err := Open(path)
-		if err != nil {
-			t.Fatalf("kill %d: reopen: %v", i, err)
-		}
-		var check string
-		if err := db.sql.QueryRow(`PRAGMA integrity_check`).Scan(&check); err != nil || check != "ok" {
-			t.Fatalf("kill %d: integrity_check = %q, %v", i, check, err)
-		}
-		n, err := db.GC(0)
-		if err != nil || n != 1 {
-			t.Errorf("kill %d: GC(0) = %d, %v; want 1 run marked", i, n, err)
-		}
-		rr, err := db.GetRun(id)
-		if err != nil || rr.Status != StatusKilled {
-			t.Errorf("kill %d: run %d = %+v, %v; want KILLED", i, id, rr, err)
-		}
-		for _, key := range []string{"loss", "acc"} {
-			var distinct int64
-			if err := db.sql.QueryRow(`SELECT COUNT(DISTINCT step) FROM metrics WHERE run_id = ? AND key = ? AND step <= ?`,
-				id, key, last).Scan(&distinct); err != nil {
+			}()
+			time.Sleep(time.Duration(rng.Intn(150)) * time.Millisecond)
+			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 				t.Fatal(err)
 			}
-			if distinct != last+1 {
-				t.Errorf("kill %d: run %d %s: %d of the %d acknowledged steps present", i, id, key, distinct, last+1)
+			<-readDone
+			err := cmd.Wait()
+			if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+				t.Fatalf("kill %d: child ended with %v, not by SIGKILL", i, err)
 			}
+			mu.Lock()
+			last := acked
+			mu.Unlock()
+
+			db, err := Open(path)
+			if err != nil {
+				t.Fatalf("kill %d: reopen: %v", i, err)
+			}
+			if !db.Postgres() {
+				var check string
+				if err := db.sql.QueryRow(`PRAGMA integrity_check`).Scan(&check); err != nil || check != "ok" {
+					t.Fatalf("kill %d: integrity_check = %q, %v", i, check, err)
+				}
+			}
+			n, err := db.GC(0)
+			if err != nil || n != 1 {
+				t.Errorf("kill %d: GC(0) = %d, %v; want 1 run marked", i, n, err)
+			}
+			rr, err := db.GetRun(id)
+			if err != nil || rr.Status != StatusKilled {
+				t.Errorf("kill %d: run %d = %+v, %v; want KILLED", i, id, rr, err)
+			}
+			for _, key := range []string{"loss", "acc"} {
+				var distinct int64
+				if err := db.sql.QueryRow(`SELECT COUNT(DISTINCT step) FROM metrics WHERE run_id = ? AND key = ? AND step <= ?`,
+					id, key, last).Scan(&distinct); err != nil {
+					t.Fatal(err)
+				}
+				if distinct != last+1 {
+					t.Errorf("kill %d: run %d %s: %d of the %d acknowledged steps present", i, id, key, distinct, last+1)
+				}
+			}
+			db.Close()
+			totalAcked += int(last + 1)
 		}
-		db.Close()
-		totalAcked += int(last + 1)
-	}
-	t.Logf("%d kills, %d acknowledged steps checked", kills, totalAcked)
+		t.Logf("%d kills, %d acknowledged steps checked", kills, totalAcked)
+	})
 }
 
 // TestConcurrentProcesses has 4 processes log 10,000 points each into one
 // file at the same time.
 func TestConcurrentProcesses(t *testing.T) {
-	const procs, points = 4, 10_000
-	path := filepath.Join(t.TempDir(), "conc.db")
-	// Create the schema first so the children do not all migrate at once
-	// (they could: migration runs in an immediate transaction).
-	db, err := Open(path)
-	must(t, err)
-	defer db.Close()
-	type result struct {
-		id  int64
-		err error
-	}
-	results := make(chan result, procs)
-	for p := 0; p < procs; p++ {
-		cmd, out := child(t, "concurrent", path, fmt.Sprintf("%s=%d", childPointsEnv, points))
-		go func() {
-			all, _ := io.ReadAll(out)
-			err := cmd.Wait()
-			var id int64
-			if _, serr := fmt.Sscanf(string(all), "run %d\ndone\n", &id); serr != nil && err == nil {
-				err = fmt.Errorf("child output %q: %v", all, serr)
-			}
-			results <- result{id, err}
-		}()
-	}
-	total := 0
-	for p := 0; p < procs; p++ {
-		res := <-results
-		if res.err != nil {
-			t.Errorf("child: %v", res.err)
-			continue
-		}
-		var n int
-		must(t, db.sql.QueryRow(`SELECT COUNT(*) FROM metrics WHERE run_id = ?`, res.id).Scan(&n))
-		if n != points {
-			t.Errorf("run %d has %d points, want %d", res.id, n, points)
-		}
-		rr, err := db.GetRun(res.id)
+	eachBackend(t, func(t *testing.T, b backend) {
+		const procs, points = 4, 10_000
+		path := b.location(t)
+		// Create the schema first so the children do not all migrate at once
+		// (they could: migration runs in an immediate transaction).
+		db, err := Open(path)
 		must(t, err)
-		if rr.Status != StatusFinished || rr.Latest["loss"] != points-1 {
-			t.Errorf("run %d: status %s latest %v", res.id, rr.Status, rr.Latest)
+		defer db.Close()
+		type result struct {
+			id  int64
+			err error
 		}
-		total += n
-	}
-	var rows int
-	must(t, db.sql.QueryRow(`SELECT COUNT(*) FROM metrics`).Scan(&rows))
-	if rows != procs*points || total != procs*points {
-		t.Errorf("metrics table has %d rows (%d in checked runs), want %d", rows, total, procs*points)
-	}
+		results := make(chan result, procs)
+		for p := 0; p < procs; p++ {
+			cmd, out := child(t, "concurrent", path, fmt.Sprintf("%s=%d", childPointsEnv, points))
+			go func() {
+				all, _ := io.ReadAll(out)
+				err := cmd.Wait()
+				var id int64
+				if _, serr := fmt.Sscanf(string(all), "run %d\ndone\n", &id); serr != nil && err == nil {
+					err = fmt.Errorf("child output %q: %v", all, serr)
+				}
+				results <- result{id, err}
+			}()
+		}
+		total := 0
+		for p := 0; p < procs; p++ {
+			res := <-results
+			if res.err != nil {
+				t.Errorf("child: %v", res.err)
+				continue
+			}
+			var n int
+			must(t, db.sql.QueryRow(`SELECT COUNT(*) FROM metrics WHERE run_id = ?`, res.id).Scan(&n))
+			if n != points {
+				t.Errorf("run %d has %d points, want %d", res.id, n, points)
+			}
+			rr, err := db.GetRun(res.id)
+			must(t, err)
+			if rr.Status != StatusFinished || rr.Latest["loss"] != points-1 {
+				t.Errorf("run %d: status %s latest %v", res.id, rr.Status, rr.Latest)
+			}
+			total += n
+		}
+		var rows int
+		must(t, db.sql.QueryRow(`SELECT COUNT(*) FROM metrics`).Scan(&rows))
+		if rows != procs*points || total != procs*points {
+			t.Errorf("metrics table has %d rows (%d in checked runs), want %d", rows, total, procs*points)
+		}
+	})
 }
 
 // TestHandleSignals sends SIGTERM and SIGINT to a logging child.
 func TestHandleSignals(t *testing.T) {
-	for _, tc := range []struct {
-		sig    syscall.Signal
-		code   int
-		reason string
-	}{
-		{syscall.SIGTERM, 143, "signal: terminated"},
-		{syscall.SIGINT, 130, "signal: interrupt"},
-	} {
-		path := filepath.Join(t.TempDir(), "sig.db")
-		cmd, out := child(t, "signal", path)
-		sc := bufio.NewScanner(out)
-		id := readRunID(t, sc)
-		var last int64 = -1
-		for sc.Scan() && last < 5 {
-			fmt.Sscanf(sc.Text(), "ack %d", &last)
+	eachBackend(t, func(t *testing.T, b backend) {
+		for _, tc := range []struct {
+			sig    syscall.Signal
+			code   int
+			reason string
+		}{
+			{syscall.SIGTERM, 143, "signal: terminated"},
+			{syscall.SIGINT, 130, "signal: interrupt"},
+		} {
+			path := b.location(t)
+			cmd, out := child(t, "signal", path)
+			sc := bufio.NewScanner(out)
+			id := readRunID(t, sc)
+			var last int64 = -1
+			for sc.Scan() && last < 5 {
+				fmt.Sscanf(sc.Text(), "ack %d", &last)
+			}
+			must(t, cmd.Process.Signal(tc.sig))
+			go io.Copy(io.Discard, out)
+			cmd.Wait()
+			if code := cmd.ProcessState.ExitCode(); code != tc.code {
+				t.Errorf("%v: exit status %d, want %d", tc.sig, code, tc.code)
+			}
+			db, err := Open(path)
+			must(t, err)
+			rr, err := db.GetRun(id)
+			must(t, err)
+			if rr.Status != StatusKilled || rr.Error != tc.reason || rr.End.IsZero() {
+				t.Errorf("%v: run = %s %q end %v, want KILLED %q", tc.sig, rr.Status, rr.Error, rr.End, tc.reason)
+			}
+			h, err := db.MetricHistory(id, "loss")
+			must(t, err)
+			if int64(len(h)) < last+1 {
+				t.Errorf("%v: %d points stored, %d acknowledged", tc.sig, len(h), last+1)
+			}
+			db.Close()
 		}
-		must(t, cmd.Process.Signal(tc.sig))
-		go io.Copy(io.Discard, out)
-		cmd.Wait()
-		if code := cmd.ProcessState.ExitCode(); code != tc.code {
-			t.Errorf("%v: exit status %d, want %d", tc.sig, code, tc.code)
-		}
-		db, err := Open(path)
-		must(t, err)
-		rr, err := db.GetRun(id)
-		must(t, err)
-		if rr.Status != StatusKilled || rr.Error != tc.reason || rr.End.IsZero() {
-			t.Errorf("%v: run = %s %q end %v, want KILLED %q", tc.sig, rr.Status, rr.Error, rr.End, tc.reason)
-		}
-		h, err := db.MetricHistory(id, "loss")
-		must(t, err)
-		if int64(len(h)) < last+1 {
-			t.Errorf("%v: %d points stored, %d acknowledged", tc.sig, len(h), last+1)
-		}
-		db.Close()
-	}
+	})
 }
 
 // TestHandleSignalsStop checks stop restores default handling without
 // killing the run.
 func TestHandleSignalsStop(t *testing.T) {
-	db := newDB(t)
+	db := newDB(t, backends[0])
 	r := startRun(t, db, RunSpec{})
 	stop := HandleSignals(r)
 	stop()

@@ -114,6 +114,14 @@ func Git(dir string) GitInfo {
 	return g
 }
 
+// boolInt is b as the 0/1 INTEGER both schemas store flags as.
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 func validKey(what, k string) error {
 	if k == "" {
 		return fmt.Errorf("%w: empty %s", ErrInvalidArgument, what)
@@ -159,17 +167,14 @@ func (db *DB) StartRun(spec RunSpec) (*Run, error) {
 		return nil, fmt.Errorf("tracker: start run: experiment %q: %w", spec.Experiment, err)
 	}
 	pid, procStart := procIdentity()
-	res, err := tx.Exec(`INSERT INTO runs(name, experiment_id, status, start_time, heartbeat, git_commit, git_dirty,
+	var id int64
+	// RETURNING (SQLite 3.35+, PostgreSQL): pgx has no LastInsertId.
+	if err := tx.QueryRow(`INSERT INTO runs(name, experiment_id, status, start_time, heartbeat, git_commit, git_dirty,
 		diff_hash, host, go_version, gomlx_version, backend, config_hash, pid, proc_start)
-		VALUES (?, ?, 'RUNNING', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		spec.Name, expID, now, now, git.Commit, git.Dirty, git.DiffHash, host, runtime.Version(),
-		spec.GoMLXVersion, spec.Backend, ConfigHash(spec.Experiment, spec.Params), pid, procStart)
-	if err != nil {
+		VALUES (?, ?, 'RUNNING', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		spec.Name, expID, now, now, git.Commit, boolInt(git.Dirty), git.DiffHash, host, runtime.Version(),
+		spec.GoMLXVersion, spec.Backend, ConfigHash(spec.Experiment, spec.Params), pid, procStart).Scan(&id); err != nil {
 		return nil, fmt.Errorf("tracker: start run: %w", err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return nil, err
 	}
 	for k, v := range spec.Params {
 		if _, err := tx.Exec(`INSERT INTO params(run_id, key, value) VALUES (?, ?, ?)`, id, k, v); err != nil {
