@@ -37,7 +37,7 @@ ablations: build
 test: setup gotest notebooks
 
 build:
-	$(GO) build -o bin/otclir ./experiments/otclir
+	$(GO) build -o bin/otclir ./cmd/otclir
 
 setup: setup-go setup-notebooks setup-chromium
 

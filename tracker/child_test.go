@@ -5,7 +5,6 @@ package tracker
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"math/rand"
@@ -74,22 +73,6 @@ func runChild(role string) int {
 			return fail(err)
 		}
 		fmt.Println("done")
-	case "signal":
-		HandleSignals(r)
-		for step := int64(0); ; step++ {
-			err := r.LogMetric("loss", step, float64(step))
-			if err == nil {
-				err = r.Flush()
-			}
-			if errors.Is(err, ErrRunEnded) {
-				select {} // the signal handler is ending the run and exits the process
-			}
-			if err != nil {
-				return fail(err)
-			}
-			fmt.Printf("ack %d\n", step)
-			time.Sleep(time.Millisecond)
-		}
 	default:
 		return fail(fmt.Errorf("unknown role %q", role))
 	}
@@ -255,61 +238,4 @@ func TestConcurrentProcesses(t *testing.T) {
 			t.Errorf("metrics table has %d rows (%d in checked runs), want %d", rows, total, procs*points)
 		}
 	})
-}
-
-// TestHandleSignals sends SIGTERM and SIGINT to a logging child.
-func TestHandleSignals(t *testing.T) {
-	eachBackend(t, func(t *testing.T, b backend) {
-		for _, tc := range []struct {
-			sig    syscall.Signal
-			code   int
-			reason string
-		}{
-			{syscall.SIGTERM, 143, "signal: terminated"},
-			{syscall.SIGINT, 130, "signal: interrupt"},
-		} {
-			path := b.location(t)
-			cmd, out := child(t, "signal", path)
-			sc := bufio.NewScanner(out)
-			id := readRunID(t, sc)
-			var last int64 = -1
-			for sc.Scan() && last < 5 {
-				fmt.Sscanf(sc.Text(), "ack %d", &last)
-			}
-			must(t, cmd.Process.Signal(tc.sig))
-			go io.Copy(io.Discard, out)
-			cmd.Wait()
-			if code := cmd.ProcessState.ExitCode(); code != tc.code {
-				t.Errorf("%v: exit status %d, want %d", tc.sig, code, tc.code)
-			}
-			db, err := Open(path)
-			must(t, err)
-			rr, err := db.GetRun(id)
-			must(t, err)
-			if rr.Status != StatusKilled || rr.Error != tc.reason || rr.End.IsZero() {
-				t.Errorf("%v: run = %s %q end %v, want KILLED %q", tc.sig, rr.Status, rr.Error, rr.End, tc.reason)
-			}
-			h, err := db.MetricHistory(id, "loss")
-			must(t, err)
-			if int64(len(h)) < last+1 {
-				t.Errorf("%v: %d points stored, %d acknowledged", tc.sig, len(h), last+1)
-			}
-			db.Close()
-		}
-	})
-}
-
-// TestHandleSignalsStop checks stop restores default handling without
-// killing the run.
-func TestHandleSignalsStop(t *testing.T) {
-	db := newDB(t, backends[0])
-	r := startRun(t, db, RunSpec{})
-	stop := HandleSignals(r)
-	stop()
-	stop() // idempotent
-	must(t, r.Finish(nil))
-	rr, _ := db.GetRun(r.ID())
-	if rr.Status != StatusFinished {
-		t.Errorf("status %s after stop+Finish", rr.Status)
-	}
 }

@@ -45,8 +45,9 @@
 //   - FINISHED: Finish(nil), or Do when its function returns nil;
 //   - FAILED:   Finish(err) with err.Error() as the message, or Do when its
 //     function returns an error or panics ("panic: ..." and the stack);
-//   - KILLED:   Kill(reason), which HandleSignals calls on SIGINT/SIGTERM
-//     before exiting with status 130/143; or, for a process that died
+//   - KILLED:   Kill(reason), or End(ctx, err) when ctx was cancelled
+//     (the command-line program cancels it on SIGINT/SIGTERM, with the
+//     signal as the reason, and exits 130/143); or, for a process that died
 //     without a word (SIGKILL, power loss), when a later Open or GC finds
 //     its heartbeat older than StaleAfter (60 s by default) and its process
 //     gone: on the same host, its pid no longer exists or names another
@@ -78,6 +79,9 @@
 //
 // SearchRuns takes a filter in the MLflow-like language of package
 // tracker/filter (params.pair = "swh-eng" and metrics.map > 0.2) and an
-// order ("metrics.map DESC, params.pair"). RunsCLI exposes ls, show,
-// compare, diff, export, rm and gc over the same calls.
+// order ("metrics.map DESC, params.pair"); LatestFinished keeps the newest
+// finished run of each key (what result tables read). WriteRunList,
+// WriteRun, WriteComparison, WriteDiff and WriteExport print runs for
+// people; the command-line program's runs subcommands (cmd/otclir) call
+// them on a database opened with OpenReadOnly.
 package tracker

@@ -1,45 +1,31 @@
 package tracker
 
 import (
-	"fmt"
-	"os"
-	"os/signal"
-	"sync"
-	"syscall"
+	"context"
+	"errors"
 )
 
-// HandleSignals makes SIGINT and SIGTERM end r as KILLED ("signal:
-// interrupt"/"signal: terminated"), flush its metrics, and exit the
-// process with 128+signal (130 for SIGINT, 143 for SIGTERM). Call stop
-// once the run has ended normally to restore the default behaviour.
-func HandleSignals(r *Run) (stop func()) {
-	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM)
-	quit := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		select {
-		case <-quit:
-			return
-		case s := <-ch:
-			code := 1
-			if sig, ok := s.(syscall.Signal); ok {
-				code = 128 + int(sig)
-			}
-			if err := r.Kill("signal: " + s.String()); err != nil {
-				fmt.Fprintf(os.Stderr, "tracker: run %d: on %v: %v\n", r.ID(), s, err)
-			}
-			os.Exit(code)
+// End ends r by how its work ended: KILLED, with ctx's cancellation cause
+// as the reason, when ctx was cancelled (whatever err is: the work stopped
+// because of it); otherwise Finish(err), FINISHED or FAILED. It returns err
+// (the cause when cancelled), or the tracker's own error when err is nil.
+//
+// The tracker does not handle signals: the program does (cmd/otclir cancels
+// its context on SIGINT and SIGTERM with a cause whose message is "signal:
+// interrupt" or "signal: terminated", its work returns, and End records
+// the run KILLED with that reason before the program exits 130 or 143). A
+// process killed without a chance to end its runs (SIGKILL) leaves them
+// RUNNING until GC finds their heartbeat stale.
+func (r *Run) End(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		cause := context.Cause(ctx)
+		if kerr := r.Kill(cause.Error()); kerr != nil && !errors.Is(kerr, ErrRunEnded) {
+			return errors.Join(cause, kerr)
 		}
-	}()
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			signal.Stop(ch)
-			close(quit)
-			wg.Wait()
-		})
+		return cause
 	}
+	if ferr := r.Finish(err); err == nil && ferr != nil {
+		return ferr
+	}
+	return err
 }

@@ -1,11 +1,14 @@
 package optical
 
 import (
+	"context"
 	"fmt"
+	"math"
 
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
+	"github.com/otclir/otclir/lib/distill"
 	"github.com/otclir/otclir/lib/ot"
 )
 
@@ -25,19 +28,19 @@ type Alignment struct {
 // Align computes the alignment of foreign (in lang, encoded by lang's
 // student) with english (encoded by the teacher), truncating both to the
 // bitext length of training, with Sinkhorn at epsilon for iterations.
-func (l *Lab) Align(lang, foreign, english string, epsilon float64, iterations int) (*Alignment, error) {
-	teacher, _, err := l.Teacher()
+func (l *Lab) Align(ctx context.Context, lang, foreign, english string, epsilon float64, iterations int) (*Alignment, error) {
+	if !(epsilon > 0) || math.IsInf(epsilon, 0) || iterations <= 0 {
+		return nil, fmt.Errorf("optical: align: epsilon %v and iterations %d must be > 0", epsilon, iterations)
+	}
+	teacher, _, err := l.Teacher(ctx)
 	if err != nil {
 		return nil, err
 	}
-	student, _, _, err := l.Student(lang, nil)
+	student, _, err := l.Student(ctx, lang)
 	if err != nil {
 		return nil, err
 	}
-	maxLen, _ := l.Cfg.Student["bitext_len"].(int)
-	if maxLen <= 0 {
-		maxLen = 48
-	}
+	maxLen := l.cfg.Student[distill.ParamBitextLen].(int) // Validate checked it
 	sv, err := student.Encode([]string{foreign}, maxLen)
 	if err != nil {
 		return nil, err

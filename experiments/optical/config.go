@@ -3,8 +3,8 @@ package optical
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -12,6 +12,7 @@ import (
 	"github.com/otclir/otclir/lib/data"
 	"github.com/otclir/otclir/lib/distill"
 	"github.com/otclir/otclir/lib/encoder"
+	"github.com/otclir/otclir/lib/ot"
 	"github.com/otclir/otclir/tracker"
 )
 
@@ -139,10 +140,11 @@ func (c *Config) set(key, value string) error {
 		c.Languages = nil
 		for _, l := range strings.Split(value, ",") {
 			if l = strings.TrimSpace(l); l != "" {
-				if _, err := data.LookupLanguage(l); err != nil {
+				lg, err := data.LookupLanguage(l)
+				if err != nil {
 					return err
 				}
-				c.Languages = append(c.Languages, l)
+				c.Languages = append(c.Languages, lg.Code) // "sw" → "swh"
 			}
 		}
 		return nil
@@ -239,35 +241,95 @@ func sortedKeys(m map[string]any) []string {
 	return keys
 }
 
-// Validate checks the configuration before any work starts.
+// Validate checks every setting before any work starts: each error names
+// the setting (as -set spells it) and the allowed range. It checks the
+// experiment name (it becomes a folder name: tracker.ValidateName), the
+// languages, every number's range (NaN and ±Inf included), and every
+// hyperparameter of the encoder, teacher and student maps: its type (that of
+// its default) and its range (see hyperRules).
 func (c *Config) Validate() error {
+	if err := tracker.ValidateName("experiment", c.Experiment); err != nil {
+		return fmt.Errorf("optical: setting \"experiment\": %w", err)
+	}
 	if len(c.Languages) == 0 {
-		return fmt.Errorf("optical: no languages configured")
+		return fmt.Errorf("optical: setting \"languages\": no languages configured")
 	}
+	seen := map[string]bool{}
 	for _, l := range c.Languages {
-		if _, err := data.LookupLanguage(l); err != nil {
-			return fmt.Errorf("optical: languages: %w", err)
+		lg, err := data.LookupLanguage(l)
+		if err != nil {
+			return fmt.Errorf("optical: setting \"languages\": %w", err)
 		}
-	}
-	switch {
-	case c.VocabSize < 100:
-		return fmt.Errorf("optical: vocab_size %d is too small (>= 100)", c.VocabSize)
-	case c.TestFraction <= 0 || c.TestFraction >= 1:
-		return fmt.Errorf("optical: test_fraction %v must be in (0,1)", c.TestFraction)
-	case c.CLDRTest < 0 || c.CLDRTest >= 1:
-		return fmt.Errorf("optical: cldr_test_fraction %v must be in [0,1)", c.CLDRTest)
-	case c.QueryLen <= 0 || c.DocLen <= 0:
-		return fmt.Errorf("optical: query_len and doc_len must be > 0")
-	case c.BitextBudget < 0:
-		return fmt.Errorf("optical: bitext_budget %d must be >= 0 (0 = all)", c.BitextBudget)
-	case c.IBM1Iters <= 0:
-		return fmt.Errorf("optical: ibm1_iterations %d must be > 0", c.IBM1Iters)
+		if lg.Code != l {
+			return fmt.Errorf("optical: setting \"languages\": %q: write the language's code %q", l, lg.Code)
+		}
+		if lg.Code == "eng" {
+			return fmt.Errorf("optical: setting \"languages\": eng is the teacher's language; list the foreign languages")
+		}
+		if seen[l] {
+			return fmt.Errorf("optical: setting \"languages\": %s listed twice", l)
+		}
+		seen[l] = true
 	}
 	maxPos, _ := c.Encoder[encoder.ParamMaxPositions].(int)
-	for name, n := range map[string]int{"query_len": c.QueryLen, "doc_len": c.DocLen} {
-		if n > maxPos {
-			return fmt.Errorf("optical: %s %d exceeds encoder.%s %d", name, n, encoder.ParamMaxPositions, maxPos)
+	ints := []struct {
+		key       string
+		v, lo, hi int
+	}{
+		{"vocab_size", c.VocabSize, 100, 1 << 20},
+		{"teacher_pairs", c.TeacherPairs, 0, math.MaxInt}, // 0 = all
+		{"query_len", c.QueryLen, 1, maxPos},
+		{"doc_len", c.DocLen, 1, maxPos},
+		{"depth", c.Depth, 1, math.MaxInt},
+		{"bitext_budget", c.BitextBudget, 0, math.MaxInt}, // 0 = all
+		{"ibm1_iterations", c.IBM1Iters, 1, 10000},
+	}
+	// The encoder's own ranges first: query_len and doc_len are bounded by
+	// its position table.
+	if err := checkHyper("encoder", c.Encoder, encoder.DefaultParams, maxPos); err != nil {
+		return err
+	}
+	if err := validateEncoderShape(c.Encoder); err != nil {
+		return err
+	}
+	for _, x := range ints {
+		if x.v < x.lo || x.v > x.hi {
+			return fmt.Errorf("optical: setting %q = %d: want %s", x.key, x.v, intRange(x.lo, x.hi, x.key == "query_len" || x.key == "doc_len"))
 		}
+	}
+	for _, f := range []struct {
+		key          string
+		v, lo, hi    float64
+		openLo, open bool
+	}{
+		{"test_fraction", c.TestFraction, 0, 1, true, true},
+		{"cldr_test_fraction", c.CLDRTest, 0, 1, false, true},
+	} {
+		bad := math.IsNaN(f.v) || f.v > f.hi || f.v < f.lo || (f.openLo && f.v == f.lo) || (f.open && f.v == f.hi)
+		if bad {
+			lo, hi := "[", "]"
+			if f.openLo {
+				lo = "("
+			}
+			if f.open {
+				hi = ")"
+			}
+			return fmt.Errorf("optical: setting %q = %v: want a number in %s%g, %g%s", f.key, f.v, lo, f.lo, f.hi, hi)
+		}
+	}
+	for lang, path := range c.MTQueries {
+		if !validLang.MatchString(lang) || path == "" {
+			return fmt.Errorf("optical: setting \"mt_queries\": %q:%q: want lang:path with a language code of letters, digits and _", lang, path)
+		}
+	}
+	if err := checkHyper("teacher", c.Teacher, distill.DefaultTeacherParams, maxPos); err != nil {
+		return err
+	}
+	if err := checkHyper("student", c.Student, distill.DefaultStudentParams, maxPos); err != nil {
+		return err
+	}
+	if batch, _ := c.Teacher[distill.ParamBatchSize].(int); c.TeacherPairs > 0 && c.TeacherPairs < batch {
+		return fmt.Errorf("optical: setting \"teacher_pairs\" = %d is less than \"teacher.%s\" = %d (one batch)", c.TeacherPairs, distill.ParamBatchSize, batch)
 	}
 	if c.User.Enabled() {
 		return c.User.validate()
@@ -275,8 +337,196 @@ func (c *Config) Validate() error {
 	return nil
 }
 
-func (c *Config) modelDir(kind, hash string) string {
-	return filepath.Join(c.ArtifactDir, "models", kind+"-"+hash)
+func intRange(lo, hi int, positions bool) string {
+	switch {
+	case hi == math.MaxInt:
+		return fmt.Sprintf("an integer >= %d", lo)
+	case positions:
+		return fmt.Sprintf("an integer in [%d, %d] (at most encoder.%s)", lo, hi, encoder.ParamMaxPositions)
+	}
+	return fmt.Sprintf("an integer in [%d, %d]", lo, hi)
+}
+
+// A hyperRule bounds one hyperparameter of the encoder, teacher or student
+// map (the settings encoder.K, teacher.K, student.K).
+type hyperRule struct {
+	min, max   float64  // inclusive bounds of a number (NaN and ±Inf are always refused)
+	openMin    bool     // min itself is excluded (> min)
+	maxPos     bool     // at most encoder.encoder_max_positions
+	oneOf      []string // allowed strings
+	anyInteger bool     // any integer (seeds)
+}
+
+var (
+	positive    = hyperRule{min: 0, max: math.MaxFloat64, openMin: true}
+	nonNegative = hyperRule{min: 0, max: math.MaxFloat64}
+	count       = hyperRule{min: 1, max: math.MaxInt32}
+	length      = hyperRule{min: 1, max: math.MaxInt32, maxPos: true}
+	anySeed     = hyperRule{anyInteger: true}
+)
+
+// hyperRules holds a rule for every key of encoder.DefaultParams,
+// distill.DefaultTeacherParams and distill.DefaultStudentParams (a test
+// checks that none lacks one), by group.
+var hyperRules = map[string]map[string]hyperRule{
+	"encoder": {
+		encoder.ParamDim:          count,
+		encoder.ParamLayers:       count,
+		encoder.ParamHeads:        count,
+		encoder.ParamFFNDim:       count,
+		encoder.ParamOutputDim:    count,
+		encoder.ParamMaxPositions: hyperRule{min: 1, max: 1 << 16},
+		encoder.ParamInitStd:      positive,
+	},
+	"teacher": {
+		distill.ParamSteps:        count,
+		distill.ParamBatchSize:    hyperRule{min: 2, max: 1 << 16}, // in-batch negatives need two pairs
+		distill.ParamLearningRate: positive,
+		distill.ParamTemperature:  positive,
+		distill.ParamQueryLen:     length,
+		distill.ParamDocLen:       length,
+		distill.ParamLogEvery:     count,
+		distill.ParamDataSeed:     anySeed,
+	},
+	"student": {
+		distill.ParamSteps:        count,
+		distill.ParamBatchSize:    hyperRule{min: 1, max: 1 << 16},
+		distill.ParamLearningRate: positive,
+		distill.ParamBitextLen:    length,
+		distill.ParamStudentLoss:  hyperRule{oneOf: []string{distill.LossOT, distill.LossHard, distill.LossUniform, distill.LossMSE}},
+		distill.ParamMaxSimWeight: nonNegative,
+		distill.ParamTemperature:  positive,
+		distill.ParamLogEvery:     count,
+		distill.ParamDataSeed:     anySeed,
+		ot.ParamEpsilon:           positive,
+		ot.ParamIterations:        count,
+	},
+}
+
+// checkHyper checks the map of one group: every default key present with a
+// value of its default's type, within its rule; no other key.
+func checkHyper(group string, m, defaults map[string]any, maxPos int) error {
+	rules := hyperRules[group]
+	for _, k := range sortedKeys(m) {
+		if _, ok := defaults[k]; !ok {
+			return fmt.Errorf("optical: setting %q: unknown %s hyperparameter (known: %s)", group+"."+k, group, strings.Join(sortedKeys(defaults), ", "))
+		}
+	}
+	for _, k := range sortedKeys(defaults) {
+		key := group + "." + k
+		v, ok := m[k]
+		if !ok {
+			return fmt.Errorf("optical: setting %q is missing (the default is %v)", key, defaults[k])
+		}
+		if fmt.Sprintf("%T", v) != fmt.Sprintf("%T", defaults[k]) {
+			return fmt.Errorf("optical: setting %q = %v: want a %T like its default %v, got a %T", key, v, defaults[k], defaults[k], v)
+		}
+		r, ok := rules[k]
+		if !ok {
+			return fmt.Errorf("optical: setting %q has no validation rule (add one to hyperRules)", key)
+		}
+		if err := r.check(key, v, maxPos); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r hyperRule) check(key string, v any, maxPos int) error {
+	if r.oneOf != nil {
+		s, _ := v.(string)
+		for _, o := range r.oneOf {
+			if s == o {
+				return nil
+			}
+		}
+		return fmt.Errorf("optical: setting %q = %q: want one of %s", key, s, strings.Join(r.oneOf, ", "))
+	}
+	var x float64
+	integer := true
+	switch t := v.(type) {
+	case int:
+		x = float64(t)
+	case int64:
+		x = float64(t)
+	case float64:
+		x, integer = t, false
+	default:
+		return fmt.Errorf("optical: setting %q = %v: want a number", key, v)
+	}
+	if r.anyInteger {
+		return nil
+	}
+	hi := r.max
+	if r.maxPos {
+		hi = math.Min(hi, float64(maxPos))
+	}
+	if math.IsNaN(x) || math.IsInf(x, 0) || x < r.min || x > hi || (r.openMin && x == r.min) {
+		var want string
+		switch {
+		case integer && r.maxPos:
+			want = fmt.Sprintf("an integer in [%g, %g] (at most encoder.%s)", r.min, hi, encoder.ParamMaxPositions)
+		case integer && hi >= math.MaxInt32:
+			want = fmt.Sprintf("an integer >= %g", r.min)
+		case integer:
+			want = fmt.Sprintf("an integer in [%g, %g]", r.min, hi)
+		case r.openMin:
+			want = fmt.Sprintf("a finite number > %g", r.min)
+		default:
+			want = fmt.Sprintf("a finite number >= %g", r.min)
+		}
+		return fmt.Errorf("optical: setting %q = %v: want %s", key, v, want)
+	}
+	return nil
+}
+
+// validateEncoderShape checks what no single encoder setting can: the
+// width must divide into the heads.
+func validateEncoderShape(m map[string]any) error {
+	dim, _ := m[encoder.ParamDim].(int)
+	heads, _ := m[encoder.ParamHeads].(int)
+	if heads > 0 && dim%heads != 0 {
+		return fmt.Errorf("optical: settings \"encoder.%s\" = %d and \"encoder.%s\" = %d: the width must be a multiple of the heads",
+			encoder.ParamDim, dim, encoder.ParamHeads, heads)
+	}
+	return nil
+}
+
+// Clone is a deep copy of c (its maps are copied): what a Lab keeps, so
+// that later changes to c do not reach it.
+func (c *Config) Clone() *Config {
+	cp := *c
+	cp.Languages = append([]string(nil), c.Languages...)
+	cp.Encoder, cp.Teacher, cp.Student = copyMap(c.Encoder), copyMap(c.Teacher), copyMap(c.Student)
+	if c.MTQueries != nil {
+		cp.MTQueries = map[string]string{}
+		for k, v := range c.MTQueries {
+			cp.MTQueries[k] = v
+		}
+	}
+	return &cp
+}
+
+// SettingKeys lists the keys a settings string "key=value;..." sets, in
+// order (for commands whose flags set the same keys: a key given both ways
+// is an error, not a silent winner).
+func SettingKeys(settings string) []string {
+	var out []string
+	for _, part := range strings.Split(settings, ";") {
+		if key, _, ok := strings.Cut(strings.TrimSpace(part), "="); ok {
+			out = append(out, strings.TrimSpace(key))
+		}
+	}
+	return out
+}
+
+// settingsFor is Settings with the bitext budget and the student's data
+// seed of one evaluation (a grid cell), which every run records.
+func (c *Config) settingsFor(budget int, dataSeed int64) string {
+	cp := c.Clone()
+	cp.BitextBudget = budget
+	cp.Student[distill.ParamDataSeed] = dataSeedValue(c.Student[distill.ParamDataSeed], dataSeed)
+	return cp.Settings()
 }
 
 // Settings is the canonical "key=value;..." form (accepted by Set) of every

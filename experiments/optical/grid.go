@@ -1,41 +1,48 @@
 package optical
 
 import (
+	"context"
 	"fmt"
 	"time"
 
+	"github.com/otclir/otclir/experiments/record"
 	"github.com/otclir/otclir/lib/data"
-	"github.com/otclir/otclir/lib/distill"
 )
 
 // Grid defines a set of evaluation cells: every system on every pair of
-// every collection, for every student seed and bitext budget. Cells already
-// FINISHED in the tracker with the same configuration are not recomputed
-// (unless Config.Force/ForceEval), so a grid is resumable: run it again after
-// an interruption and it continues where it stopped.
+// every collection, for every data seed and bitext budget. Cells already
+// FINISHED in the tracker with the same record are not recomputed (unless
+// Config.Force/ForceEval), so a grid is resumable: run it again after an
+// interruption and it continues where it stopped.
 type Grid struct {
 	Collections []string // CollectionUDHR, CollectionCLDR
 	Languages   []string // foreign languages
 	Reverse     bool     // also English queries → foreign documents
 	Systems     []string // foreign systems: ot, mse, psq, zero-shot, random, mt
-	Seeds       []int64  // student data seeds (ot, mse, random); deterministic systems run once
+	Seeds       []int64  // data seeds of the seeded systems (ot, mse, random); the others run once, with the first
 	Budgets     []int    // bitext budgets, 0 = all the language has
 	References  bool     // English→English teacher, BM25 and random
 }
 
-// DefaultGrid is the paper table: 7 low- and 4 high-resource languages,
-// foreign queries → English documents on both collections, five systems,
-// three seeds, the natural bitext size.
-func DefaultGrid() Grid {
+// DefaultLanguages are the foreign languages of lib/data's table, in its
+// order (low resource first).
+func DefaultLanguages() []string {
 	var langs []string
 	for _, l := range data.Languages() {
 		if l.Code != "eng" {
 			langs = append(langs, l.Code)
 		}
 	}
+	return langs
+}
+
+// DefaultGrid is the paper table: 7 low- and 4 high-resource languages,
+// foreign queries → English documents on both collections, five systems,
+// three seeds, the natural bitext size.
+func DefaultGrid() Grid {
 	return Grid{
 		Collections: []string{CollectionUDHR, CollectionCLDR},
-		Languages:   langs,
+		Languages:   DefaultLanguages(),
 		Systems:     []string{SystemOT, SystemMSE, SystemPSQ, SystemZeroShot, SystemRandom},
 		Seeds:       []int64{1, 2, 3},
 		Budgets:     []int{0},
@@ -43,14 +50,34 @@ func DefaultGrid() Grid {
 	}
 }
 
-type cell struct {
-	collection, system, q, d string
-	seed                     int64
-	budget                   int
-}
-
-func (g Grid) cells() []cell {
-	var out []cell
+// Cells enumerates the grid's cells in the order they run: by budget,
+// language, seed, direction, collection and system, then the
+// English→English references (UDHR only: CLDR pairs English with a foreign
+// language). Deterministic systems run once, with the first seed.
+func (g Grid) Cells() ([]Cell, error) {
+	if len(g.Seeds) == 0 || len(g.Budgets) == 0 {
+		return nil, fmt.Errorf("optical: a grid needs at least one seed and one budget")
+	}
+	for _, lang := range g.Languages {
+		lg, err := data.LookupLanguage(lang)
+		if err != nil {
+			return nil, err
+		}
+		if lg.Code != lang || lang == "eng" {
+			return nil, fmt.Errorf("optical: grid language %q: want a foreign language's code (%q)", lang, lg.Code)
+		}
+	}
+	for _, s := range g.Systems {
+		if _, _, err := lookupSystem(s); err != nil {
+			return nil, err
+		}
+	}
+	for _, b := range g.Budgets {
+		if b < 0 {
+			return nil, fmt.Errorf("optical: grid budget %d must be >= 0 (0 = all)", b)
+		}
+	}
+	var out []Cell
 	for _, b := range g.Budgets {
 		for _, lang := range g.Languages {
 			dirs := [][2]string{{lang, "eng"}}
@@ -61,10 +88,10 @@ func (g Grid) cells() []cell {
 				for _, dir := range dirs {
 					for _, coll := range g.Collections {
 						for _, s := range g.Systems {
-							if !trainedSystems[s] && seed != g.Seeds[0] {
+							if info, _ := record.LookupSystem(s); !info.Seeded && seed != g.Seeds[0] {
 								continue // deterministic: once
 							}
-							out = append(out, cell{coll, s, dir[0], dir[1], seed, b})
+							out = append(out, Cell{System: s, Collection: coll, QueryLang: dir[0], DocLang: dir[1], Seed: seed, Budget: b})
 						}
 					}
 				}
@@ -77,38 +104,31 @@ func (g Grid) cells() []cell {
 				continue // the CLDR collection pairs English with a foreign language
 			}
 			for _, s := range []string{SystemTeacher, SystemBM25} {
-				out = append(out, cell{coll, s, "eng", "eng", g.Seeds[0], 0})
+				out = append(out, Cell{System: s, Collection: coll, QueryLang: "eng", DocLang: "eng", Seed: g.Seeds[0]})
 			}
 			for _, seed := range g.Seeds {
-				out = append(out, cell{coll, SystemRandom, "eng", "eng", seed, 0})
+				out = append(out, Cell{System: SystemRandom, Collection: coll, QueryLang: "eng", DocLang: "eng", Seed: seed})
 			}
 		}
 	}
-	return out
+	return out, nil
 }
 
 // RunGrid evaluates every cell of g, printing one progress line per cell.
-func (l *Lab) RunGrid(g Grid) ([]*Result, error) {
-	if len(g.Seeds) == 0 || len(g.Budgets) == 0 {
-		return nil, fmt.Errorf("optical: a grid needs at least one seed and one budget")
+// It stops at the first error (ctx cancelled included), returning the
+// results so far.
+func (l *Lab) RunGrid(ctx context.Context, g Grid) ([]*record.Result, error) {
+	cells, err := g.Cells()
+	if err != nil {
+		return nil, err
 	}
-	for _, lang := range g.Languages {
-		if _, err := data.LookupLanguage(lang); err != nil {
-			return nil, err
-		}
-	}
-	cells := g.cells()
-	budget0, seed0 := l.Cfg.BitextBudget, l.Cfg.Student[distill.ParamDataSeed]
-	defer func() { l.Cfg.BitextBudget, l.Cfg.Student[distill.ParamDataSeed] = budget0, seed0 }()
 	start := time.Now()
-	var out []*Result
+	var out []*record.Result
 	for i, c := range cells {
-		l.Cfg.BitextBudget = c.budget
-		l.Cfg.Student[distill.ParamDataSeed] = int(c.seed)
-		r, err := l.EvaluateOn(c.collection, c.system, c.q, c.d)
+		r, err := l.Evaluate(ctx, c)
 		if err != nil {
 			return out, fmt.Errorf("grid cell %d/%d (%s %s %s seed %d budget %d): %w",
-				i+1, len(cells), c.system, Pair(c.q, c.d), c.collection, c.seed, c.budget, err)
+				i+1, len(cells), c.System, c.Pair(), c.Collection, c.Seed, c.Budget, err)
 		}
 		out = append(out, r)
 		cached := ""
@@ -116,12 +136,12 @@ func (l *Lab) RunGrid(g Grid) ([]*Result, error) {
 			cached = " (cached)"
 		}
 		budget := "all"
-		if c.budget > 0 {
-			budget = fmt.Sprint(c.budget)
+		if c.Budget > 0 {
+			budget = fmt.Sprint(c.Budget)
 		}
-		fmt.Fprintf(l.Cfg.Out, "[%d/%d %s] %-9s %-8s %-4s seed %d budget %-5s MAP %.4f  run %d%s\n",
-			i+1, len(cells), time.Since(start).Round(time.Second), c.system, Pair(c.q, c.d), c.collection,
-			c.seed, budget, r.Metrics["map"], r.RunID, cached)
+		fmt.Fprintf(l.cfg.Out, "[%d/%d %s] %-9s %-8s %-4s seed %d budget %-5s MAP %.4f  run %d%s\n",
+			i+1, len(cells), time.Since(start).Round(time.Second), c.System, c.Pair(), c.Collection,
+			c.Seed, budget, r.Metrics["map"], r.RunID, cached)
 	}
 	return out, nil
 }

@@ -2,50 +2,69 @@ package optical
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
-	"runtime/debug"
-	"sort"
-	"time"
+	"sync"
 
 	"github.com/gomlx/gomlx/backends"
 
+	"github.com/otclir/otclir/experiments/record"
+	"github.com/otclir/otclir/internal/gomlxpatch"
 	"github.com/otclir/otclir/lib/data"
-	"github.com/otclir/otclir/lib/distill"
 	"github.com/otclir/otclir/lib/encoder"
+	"github.com/otclir/otclir/lib/ibm1"
 	"github.com/otclir/otclir/lib/text"
 	"github.com/otclir/otclir/tracker"
 )
 
-// Lab runs experiments of one Config against one results database.
+// Lab runs experiments of one frozen Config against one results database.
+// It trains or loads a model only when an evaluation that the tracker does
+// not hold needs it, and keeps each model it built, by key, for its other
+// evaluations.
 type Lab struct {
-	Cfg     *Config
+	cfg     *Config // a validated copy: never changed after Open
 	Backend backends.Backend
 	DB      *tracker.DB
 	Corpus  *Corpus
 
-	tok     *text.Tokenizer
-	tokHash string
-	teacher *encoder.Model
-	teaHash string
+	shared *shared
+	owner  bool // Close closes the database
+
+	bitextMu sync.Mutex
+	bitext   map[string][]data.Pair // the checked bitext of each (language, budget) of Corpus
 }
 
-// Open validates cfg, loads the corpus (and the user's files, so bad input
-// fails before the results database is touched), and opens the tracker and
-// the backend.
+// shared is what labs derived with With share: the models built so far,
+// by key.
+type shared struct {
+	mu     sync.Mutex
+	toks   map[string]*text.Tokenizer
+	models map[string]*encoder.Model
+	tables map[string]*ibm1.Table
+}
+
+// Open validates cfg (Config.Validate), keeps a copy of it, loads the
+// corpus (and the user's files, so bad input fails before the results
+// database is touched), opens the tracker, installs the GoMLX patches
+// (internal/gomlxpatch) and creates the backend. Later changes to cfg do
+// not reach the lab: derive a lab with other settings with With.
 func Open(ctx context.Context, cfg *Config) (*Lab, error) {
+	cfg = cfg.Clone()
 	if cfg.Out == nil {
 		cfg.Out = os.Stdout
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	fmt.Fprintf(cfg.Out, "otclir: data cache %s, artifacts %s, results %s, backend %s\n",
+		cfg.CacheDir, cfg.ArtifactDir, cfg.DBPath, encoder.BackendConfig())
 	corpus, err := LoadCorpus(ctx, cfg)
 	if err != nil {
+		return nil, err
+	}
+	if err := gomlxpatch.Install(); err != nil {
 		return nil, err
 	}
 	db, err := tracker.Open(cfg.DBPath)
@@ -57,106 +76,71 @@ func Open(ctx context.Context, cfg *Config) (*Lab, error) {
 		db.Close()
 		return nil, err
 	}
-	fmt.Fprintf(cfg.Out, "otclir: data cache %s, artifacts %s, results %s, backend %s\n",
-		cfg.CacheDir, cfg.ArtifactDir, cfg.DBPath, encoder.BackendConfig())
-	return &Lab{Cfg: cfg, Backend: backend, DB: db, Corpus: corpus}, nil
+	return &Lab{cfg: cfg, Backend: backend, DB: db, Corpus: corpus, owner: true, bitext: map[string][]data.Pair{},
+		shared: &shared{toks: map[string]*text.Tokenizer{}, models: map[string]*encoder.Model{}, tables: map[string]*ibm1.Table{}},
+	}, nil
 }
 
-// Close releases the database.
-func (l *Lab) Close() error { return l.DB.Close() }
-
-// hashOf is a short stable hash of JSON-encoded values (maps encode sorted).
-func hashOf(vs ...any) string {
-	h := sha256.New()
-	for _, v := range vs {
-		b, err := json.Marshal(v)
-		if err != nil {
-			panic(err)
+// With is a lab with settings ("key=value;...", Config.Set) applied over
+// this lab's configuration, sharing its database, backend and models (a
+// sweep over hyperparameters without mutating anything). The corpus is
+// reloaded only when a setting that selects data changed. Close the lab
+// that Open returned, not the derived ones.
+func (l *Lab) With(ctx context.Context, settings string) (*Lab, error) {
+	cfg := l.cfg.Clone()
+	if err := cfg.Set(settings); err != nil {
+		return nil, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	corpus := l.Corpus
+	if cfg.SplitSeed != l.cfg.SplitSeed || cfg.TestFraction != l.cfg.TestFraction || cfg.CLDRTest != l.cfg.CLDRTest ||
+		cfg.Seed != l.cfg.Seed || cfg.TeacherPairs != l.cfg.TeacherPairs || cfg.User != l.cfg.User {
+		var err error
+		if corpus, err = LoadCorpus(ctx, cfg); err != nil {
+			return nil, err
 		}
-		h.Write(b)
-		h.Write([]byte{0})
 	}
-	return hex.EncodeToString(h.Sum(nil))[:12]
+	// Models are keyed by their specs, so every derived lab shares them; the
+	// bitext cuts belong to the corpus.
+	return &Lab{cfg: cfg, Backend: l.Backend, DB: l.DB, Corpus: corpus, shared: l.shared, bitext: map[string][]data.Pair{}}, nil
 }
 
-// Tokenizer returns the shared subword tokenizer, training and caching it on
-// first use.
-func (l *Lab) Tokenizer() (*text.Tokenizer, string, error) {
-	if l.tok != nil {
-		return l.tok, l.tokHash, nil
+// Config is a copy of the lab's configuration.
+func (l *Lab) Config() *Config { return l.cfg.Clone() }
+
+// Out is where the lab writes progress.
+func (l *Lab) Out() io.Writer { return l.cfg.Out }
+
+// Close releases the database (of the lab Open returned; a no-op on labs
+// derived with With).
+func (l *Lab) Close() error {
+	if !l.owner {
+		return nil
 	}
-	cfg := l.Cfg
-	langs := make([]string, 0, len(l.Corpus.UDHR))
-	for k := range l.Corpus.UDHR {
-		langs = append(langs, k)
-	}
-	sort.Strings(langs)
-	key := []any{"tokenizer-v1", l.Corpus.Provenance(), langs, cfg.VocabSize, cfg.Seed, cfg.SplitSeed,
-		cfg.TestFraction, cfg.CLDRTest, cfg.TeacherPairs}
-	if u := l.Corpus.User; u != nil && len(u.Bitext) > 0 {
-		key = append(key, "user-bitext", u.BitextHash) // the user's bitext is part of the tokenizer corpus
-	}
-	hash := hashOf(key...)
-	path := filepath.Join(cfg.ArtifactDir, "tokenizers", "bpe-"+hash+".json")
-	if tok, err := text.Load(path); err == nil && !cfg.Force {
-		l.tok, l.tokHash = tok, hash
-		return tok, hash, nil
-	}
-	corpus, err := l.Corpus.TokenizerCorpus(cfg)
-	if err != nil {
-		return nil, "", err
-	}
-	start := time.Now()
-	tok, err := text.TrainBPE(corpus, cfg.VocabSize, 2)
-	if err != nil {
-		return nil, "", err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, "", err
-	}
-	if err := tok.Save(path); err != nil {
-		return nil, "", err
-	}
-	fmt.Fprintf(cfg.Out, "tokenizer: %d subwords from %d texts in %s\n", tok.VocabSize(), len(corpus), time.Since(start).Round(time.Millisecond))
-	l.tok, l.tokHash = tok, hash
-	return tok, hash, nil
+	return l.DB.Close()
 }
 
 // gomlxVersion is the GoMLX module version compiled in.
 func gomlxVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, d := range bi.Deps {
-			if d.Path == "github.com/gomlx/gomlx" {
-				return d.Version
-			}
-		}
+	if v := gomlxpatch.LinkedGoMLX(); v != "" {
+		return v
 	}
 	return "unknown"
 }
 
-func stringParams(groups map[string]map[string]any) map[string]string {
-	out := map[string]string{}
-	for prefix, m := range groups {
-		for k, v := range m {
-			key := k
-			if prefix != "" {
-				key = prefix + "." + k
-			}
-			out[key] = fmt.Sprint(v)
-		}
-	}
-	return out
+// provenance is what every run of cell c records (the settings string with
+// the cell's budget and data seed).
+func (l *Lab) provenance(budget int, dataSeed int64) record.Provenance {
+	return record.Provenance{Data: l.Corpus.Provenance(), SplitSeed: l.cfg.SplitSeed, TestFraction: l.cfg.TestFraction,
+		Seed: l.cfg.Seed, Settings: l.cfg.settingsFor(budget, dataSeed)}
 }
 
-// startRun opens a tracker run with the lab's provenance added to params.
-func (l *Lab) startRun(name string, params map[string]string, tags map[string]string) (*tracker.Run, error) {
-	params["data"] = l.Corpus.Provenance()
-	params["split_seed"] = fmt.Sprint(l.Cfg.SplitSeed)
-	params["test_fraction"] = fmt.Sprint(l.Cfg.TestFraction)
-	params["seed"] = fmt.Sprint(l.Cfg.Seed)
-	params["settings"] = l.Cfg.Settings()
+// startRun opens a tracker run.
+func (l *Lab) startRun(name string, params, tags map[string]string) (*tracker.Run, error) {
 	return l.DB.StartRun(tracker.RunSpec{
-		Experiment:   l.Cfg.Experiment,
+		Experiment:   l.cfg.Experiment,
 		Name:         name,
 		Params:       params,
 		Tags:         tags,
@@ -165,219 +149,257 @@ func (l *Lab) startRun(name string, params map[string]string, tags map[string]st
 	})
 }
 
-// finish closes a run with err (FAILED) or success, keeping the first error.
-func finish(run *tracker.Run, err error) error {
-	if ferr := run.Finish(err); err == nil && ferr != nil {
-		return ferr
+func (l *Lab) modelDir(kind, key string) string {
+	return filepath.Join(l.cfg.ArtifactDir, "models", kind+"-"+key)
+}
+
+// tokenizerSpec is the lab's tokenizer.
+func (l *Lab) tokenizerSpec() TokenizerSpec {
+	user := ""
+	if u := l.Corpus.User; u != nil && len(u.Bitext) > 0 {
+		user = u.BitextHash
 	}
-	return err
+	return tokenizerSpec(l.cfg, l.Corpus.Provenance(), user)
+}
+
+// TeacherSpec is the lab's teacher (computed, not trained).
+func (l *Lab) TeacherSpec() TeacherSpec { return teacherSpec(l.cfg, l.tokenizerSpec()) }
+
+// Tokenizer returns the shared subword tokenizer, training and caching it on
+// first use (or with Config.Force).
+func (l *Lab) Tokenizer(ctx context.Context) (*text.Tokenizer, TokenizerSpec, error) {
+	spec := l.tokenizerSpec()
+	key := spec.Key()
+	l.shared.mu.Lock()
+	tok := l.shared.toks[key]
+	l.shared.mu.Unlock()
+	if tok != nil {
+		return tok, spec, nil
+	}
+	path := filepath.Join(l.cfg.ArtifactDir, "tokenizers", "bpe-"+key+".json")
+	if !l.cfg.Force {
+		if t, err := text.Load(path); err == nil {
+			tok = t
+		}
+	}
+	if tok == nil {
+		corpus, err := l.Corpus.TokenizerCorpus()
+		if err != nil {
+			return nil, spec, err
+		}
+		fmt.Fprintf(l.cfg.Out, "tokenizer: training %d subwords on %d texts\n", l.cfg.VocabSize, len(corpus))
+		if err := interruptible(ctx, func() (err error) {
+			tok, err = text.TrainBPE(corpus, l.cfg.VocabSize, 2)
+			return err
+		}); err != nil {
+			return nil, spec, err
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, spec, err
+		}
+		if err := tok.Save(path); err != nil {
+			return nil, spec, err
+		}
+	}
+	l.shared.mu.Lock()
+	l.shared.toks[key] = tok
+	l.shared.mu.Unlock()
+	return tok, spec, nil
+}
+
+// cachedModel is the model of key built by this lab (or one sharing its
+// models), or nil.
+func (l *Lab) cachedModel(key string) *encoder.Model {
+	l.shared.mu.Lock()
+	defer l.shared.mu.Unlock()
+	return l.shared.models[key]
+}
+
+func (l *Lab) keepModel(key string, m *encoder.Model) {
+	l.shared.mu.Lock()
+	defer l.shared.mu.Unlock()
+	l.shared.models[key] = m
+}
+
+// loadModel loads the model in dir unless Config.Force: ok false when it
+// has to be trained.
+func (l *Lab) loadModel(ctx context.Context, what, dir string) (*encoder.Model, bool, error) {
+	if l.cfg.Force || !encoder.Exists(dir) {
+		return nil, false, nil
+	}
+	var m *encoder.Model
+	err := interruptible(ctx, func() (err error) {
+		m, err = encoder.Load(l.Backend, dir)
+		return err
+	})
+	if c := cause(ctx); c != nil {
+		return nil, false, c
+	}
+	if err != nil {
+		fmt.Fprintf(l.cfg.Out, "%s: cached model unreadable (%v); retraining\n", what, err)
+		return nil, false, nil
+	}
+	fmt.Fprintf(l.cfg.Out, "%s: reusing %s\n", what, dir)
+	return m, true, nil
 }
 
 // Teacher returns the English teacher, loading it from the artifact cache or
 // training (and recording) it.
-func (l *Lab) Teacher() (*encoder.Model, string, error) {
-	if l.teacher != nil {
-		return l.teacher, l.teaHash, nil
-	}
-	tok, tokHash, err := l.Tokenizer()
-	if err != nil {
-		return nil, "", err
-	}
-	cfg := l.Cfg
-	hash := hashOf("teacher-v1", tokHash, cfg.Encoder, withoutLogging(cfg.Teacher), cfg.Seed)
-	dir := cfg.modelDir("teacher", hash)
-	if !cfg.Force && encoder.Exists(dir) {
-		m, err := encoder.Load(l.Backend, dir)
-		if err == nil {
-			fmt.Fprintf(cfg.Out, "teacher: reusing %s\n", dir)
-			l.teacher, l.teaHash = m, hash
-			return m, hash, nil
-		}
-		fmt.Fprintf(cfg.Out, "teacher: cached model unreadable (%v); retraining\n", err)
-	}
-	pairs := l.Corpus.TeacherPairs(cfg)
-	params := stringParams(map[string]map[string]any{"encoder": cfg.Encoder, "teacher": cfg.Teacher})
-	params["role"] = "teacher"
-	params["tokenizer"] = tokHash
-	params["vocab_size"] = fmt.Sprint(tok.VocabSize())
-	params["teacher_pairs"] = fmt.Sprint(len(pairs))
-	params["model_hash"] = hash
-	run, err := l.startRun("train teacher", params, map[string]string{"kind": "train", "role": "teacher"})
-	if err != nil {
-		return nil, "", err
-	}
-	stop := tracker.HandleSignals(run)
-	defer stop()
-	m, err := l.trainTeacher(run, tok, pairs, dir)
-	if err = finish(run, err); err != nil {
-		return nil, "", err
-	}
-	l.teacher, l.teaHash = m, hash
-	return m, hash, nil
+func (l *Lab) Teacher(ctx context.Context) (*encoder.Model, TeacherSpec, error) {
+	m, spec, _, err := l.teacher(ctx)
+	return m, spec, err
 }
 
-func (l *Lab) trainTeacher(run *tracker.Run, tok *text.Tokenizer, pairs []data.Pair, dir string) (*encoder.Model, error) {
-	cfg := l.Cfg
-	gctx := encoder.NewContext(tok, cfg.Encoder, cfg.Seed)
-	for k, v := range cfg.Teacher {
-		gctx.SetParam(k, v)
+// teacher also returns the id of the training run it recorded (0 when it
+// loaded the model).
+func (l *Lab) teacher(ctx context.Context) (*encoder.Model, TeacherSpec, int64, error) {
+	spec := l.TeacherSpec()
+	key := spec.Key()
+	if m := l.cachedModel(key); m != nil {
+		return m, spec, 0, nil
 	}
-	gctx.SetParam(distill.ParamDataSeed, cfg.Seed)
-	fmt.Fprintf(cfg.Out, "teacher: training on %d English WordNet pairs\n", len(pairs))
-	start := time.Now()
-	m, err := distill.TrainTeacher(l.Backend, gctx, tok, pairs, trainOptions(run, "teacher", dir, cfg))
+	dir := l.modelDir("teacher", key)
+	m, ok, err := l.loadModel(ctx, "teacher", dir)
+	if err != nil {
+		return nil, spec, 0, err
+	}
+	var runID int64
+	if !ok {
+		tok, tokSpec, err := l.Tokenizer(ctx)
+		if err != nil {
+			return nil, spec, 0, err
+		}
+		if m, runID, err = l.trainTeacher(ctx, spec, tokSpec, tok, dir); err != nil {
+			return nil, spec, runID, err
+		}
+	}
+	l.keepModel(key, m)
+	return m, spec, runID, nil
+}
+
+// Student returns lang's student as the configuration defines it (its
+// student.* settings, data seed and bitext budget), from the cache or
+// trained (and recorded).
+func (l *Lab) Student(ctx context.Context, lang string) (*encoder.Model, StudentSpec, error) {
+	m, spec, _, err := l.student(ctx, lang, l.defaultSeed(), l.cfg.BitextBudget, nil)
+	return m, spec, err
+}
+
+// studentSpec is the spec of lang's student with data seed seed, bitext
+// budget budget and over applied to the student hyperparameters; it needs
+// the bitext (its size), not a model.
+func (l *Lab) studentSpec(lang string, seed int64, budget int, over map[string]any) (StudentSpec, map[string]any, []data.Pair, error) {
+	bitext, err := l.trainingBitext(lang, budget)
+	if err != nil {
+		return StudentSpec{}, nil, nil, err
+	}
+	params := studentParams(l.cfg, seed, over)
+	return studentSpec(l.cfg, l.TeacherSpec(), lang, params, len(bitext), l.Corpus.userBitextHash(lang)), params, bitext, nil
+}
+
+func (l *Lab) student(ctx context.Context, lang string, seed int64, budget int, over map[string]any) (*encoder.Model, StudentSpec, int64, error) {
+	spec, params, bitext, err := l.studentSpec(lang, seed, budget, over)
+	if err != nil {
+		return nil, spec, 0, err
+	}
+	key := spec.Key()
+	if m := l.cachedModel(key); m != nil {
+		return m, spec, 0, nil
+	}
+	dir := l.modelDir("student-"+lang, key)
+	m, ok, err := l.loadModel(ctx, "student "+lang, dir)
+	if err != nil {
+		return nil, spec, 0, err
+	}
+	var runID int64
+	if !ok {
+		teacher, _, _, err := l.teacher(ctx)
+		if err != nil {
+			return nil, spec, 0, err
+		}
+		if m, runID, err = l.trainStudent(ctx, spec, params, teacher, bitext, budget, dir); err != nil {
+			return nil, spec, runID, err
+		}
+	}
+	l.keepModel(key, m)
+	return m, spec, runID, nil
+}
+
+// trainingBitext is the (budgeted) bitext of lang, checked against the test
+// queries of every collection that involve lang (UDHR and CLDR in both
+// directions, the user's topics): no test query text may ever be trained
+// on. It is computed once per (language, budget).
+func (l *Lab) trainingBitext(lang string, budget int) ([]data.Pair, error) {
+	k := fmt.Sprintf("%s|%d", lang, budget)
+	l.bitextMu.Lock()
+	b, ok := l.bitext[k]
+	l.bitextMu.Unlock()
+	if ok {
+		return b, nil
+	}
+	bitext, err := l.Corpus.BudgetBitext(lang, budget, l.cfg.SplitSeed)
 	if err != nil {
 		return nil, err
 	}
-	return m, l.saveModel(run, m, dir, start)
-}
-
-// withoutLogging drops the parameters that do not change a trained model
-// (the logging period) from what its cache key hashes.
-func withoutLogging(params map[string]any) map[string]any {
-	out := copyMap(params)
-	delete(out, distill.ParamLogEvery)
-	return out
-}
-
-// trainOptions logs losses, checkpoints (as artifacts) and resumption of a
-// training run. Checkpoints live next to the model directory, so a run that
-// died resumes where it stopped when the same configuration runs again.
-func trainOptions(run *tracker.Run, name, modelDir string, cfg *Config) distill.Options {
-	return distill.Options{
-		Name: name, Progress: cfg.Out,
-		CheckpointDir: modelDir + ".ckpt",
-		OnStep:        func(step int64, loss float64) error { return run.LogMetric("loss", step, loss) },
-		OnCheckpoint: func(_ int64, files []string) error {
-			for _, f := range files {
-				if err := run.LogArtifact(f, "checkpoint"); err != nil {
-					return err
-				}
-			}
-			return nil
-		},
-		OnResume: func(step int64) error { return run.SetTag("resumed_from_step", fmt.Sprint(step)) },
-	}
-}
-
-func (l *Lab) saveModel(run *tracker.Run, m *encoder.Model, dir string, start time.Time) error {
-	secs := time.Since(start).Seconds()
-	if err := m.Save(dir); err != nil {
-		return err
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		if !e.IsDir() {
-			if err := run.LogArtifact(filepath.Join(dir, e.Name()), "model"); err != nil {
-				return err
-			}
+	for _, src := range l.Corpus.Sources() {
+		qs, err := src.TestQueries(lang)
+		if err != nil {
+			return nil, err
+		}
+		if err := data.CheckNoLeak(bitext, qs); err != nil {
+			return nil, fmt.Errorf("optical: training bitext of %s vs %s test queries: %w", lang, src.Name(), err)
 		}
 	}
-	steps := float64(0)
-	if v, ok := m.Ctx.GetParam(distill.ParamSteps); ok {
-		steps, _ = toFloat(v)
-	}
-	return run.SetFinalMetrics(map[string]float64{"train_seconds": secs, "steps_per_second": steps / secs})
-}
-
-func toFloat(v any) (float64, bool) {
-	switch x := v.(type) {
-	case int:
-		return float64(x), true
-	case int64:
-		return float64(x), true
-	case float64:
-		return x, true
-	}
-	return 0, false
-}
-
-// Student returns the OT (or other ParamStudentLoss) student of lang, from
-// the cache or trained (and recorded). studentParams override cfg.Student.
-func (l *Lab) Student(lang string, studentParams map[string]any) (*encoder.Model, string, int, error) {
-	teacher, teaHash, err := l.Teacher()
-	if err != nil {
-		return nil, "", 0, err
-	}
-	cfg := l.Cfg
-	sp := copyMap(cfg.Student)
-	for k, v := range studentParams {
-		sp[k] = v
-	}
-	bitext, err := l.trainingBitext(lang)
-	if err != nil {
-		return nil, "", 0, err
-	}
-	hash := hashOf(append([]any{"student-v1", teaHash, lang, withoutLogging(sp), cfg.Seed, len(bitext)}, l.userHashFor(lang)...)...)
-	dir := cfg.modelDir("student-"+lang, hash)
-	if !cfg.Force && encoder.Exists(dir) {
-		if m, err := encoder.Load(l.Backend, dir); err == nil {
-			fmt.Fprintf(cfg.Out, "student %s: reusing %s\n", lang, dir)
-			return m, hash, len(bitext), nil
-		}
-	}
-	params := stringParams(map[string]map[string]any{"encoder": cfg.Encoder, "student": sp})
-	params["role"] = "student"
-	params["lang"] = lang
-	params["teacher_hash"] = teaHash
-	params["bitext_pairs"] = fmt.Sprint(len(bitext))
-	params["model_hash"] = hash
-	lg, _ := data.LookupLanguage(lang)
-	params["resource"] = lg.Resource
-	if l.Corpus.userBitext(lang) {
-		for k, v := range l.Corpus.User.params() {
-			params[k] = v
-		}
-	}
-	run, err := l.startRun("train student "+lang, params, map[string]string{"kind": "train", "role": "student"})
-	if err != nil {
-		return nil, "", 0, err
-	}
-	stop := tracker.HandleSignals(run)
-	defer stop()
-	fmt.Fprintf(cfg.Out, "student %s: %s distillation on %d bitext pairs\n", lang, sp[distill.ParamStudentLoss], len(bitext))
-	start := time.Now()
-	m, err := distill.TrainStudent(l.Backend, teacher, bitext, sp, trainOptions(run, "student "+lang, dir, cfg))
-	if err == nil {
-		err = l.saveModel(run, m, dir, start)
-	}
-	if err = finish(run, err); err != nil {
-		return nil, "", 0, err
-	}
-	return m, hash, len(bitext), nil
-}
-
-// trainingBitext is the (budgeted) bitext of lang, checked against every
-// test query of both collections in both directions, and against the user's
-// topics when lang trains on the user's bitext: no test query text may ever
-// be trained on.
-func (l *Lab) trainingBitext(lang string) ([]data.Pair, error) {
-	bitext, err := l.Corpus.BudgetBitext(lang, l.Cfg.BitextBudget, l.Cfg.SplitSeed)
-	if err != nil {
-		return nil, err
-	}
-	if l.Corpus.userBitext(lang) {
-		u := l.Corpus.User
-		if err := data.CheckNoLeak(bitext, u.Collection.Queries); err != nil {
-			return nil, fmt.Errorf("optical: user bitext of %s vs topics %s: %w", lang, u.Config.Topics, err)
-		}
-	}
-	if _, builtin := l.Corpus.UDHR[lang]; !builtin {
-		return bitext, nil // a language outside lib/data's table has only the user's collection
-	}
-	for _, coll := range []string{CollectionUDHR, CollectionCLDR} {
-		for _, dirn := range [][2]string{{lang, "eng"}, {"eng", lang}} {
-			c, err := l.Corpus.Collection(coll, dirn[0], dirn[1])
-			if err != nil {
-				return nil, err
-			}
-			if err := data.CheckNoLeak(bitext, c.Queries); err != nil {
-				return nil, fmt.Errorf("optical: training bitext of %s vs %s queries: %w", lang, c.Name, err)
-			}
-		}
-	}
+	l.bitextMu.Lock()
+	l.bitext[k] = bitext
+	l.bitextMu.Unlock()
 	return bitext, nil
+}
+
+// TranslationTable returns the IBM Model 1 table of lang trained on the
+// same (budgeted) bitext as the students, cached on disk: p(English|foreign),
+// or p(foreign|English) when reverse (English queries, foreign documents).
+func (l *Lab) TranslationTable(ctx context.Context, lang string, reverse bool, budget int) (*ibm1.Table, error) {
+	bitext, err := l.trainingBitext(lang, budget)
+	if err != nil {
+		return nil, err
+	}
+	spec := IBM1Spec{Kind: "ibm1-v2", Bitext: bitextSpec(l.cfg, l.Corpus.Provenance(), lang, budget, l.Corpus.userBitextHash(lang)),
+		BitextPairs: len(bitext), Reverse: reverse, Iterations: l.cfg.IBM1Iters}
+	key := spec.Key()
+	l.shared.mu.Lock()
+	t := l.shared.tables[key]
+	l.shared.mu.Unlock()
+	if t != nil {
+		return t, nil
+	}
+	path := filepath.Join(l.cfg.ArtifactDir, "ibm1", lang+"-"+key+".json")
+	if !l.cfg.Force {
+		t, _ = ibm1.Load(path)
+	}
+	if t == nil {
+		if reverse {
+			sw := make([]data.Pair, len(bitext))
+			for i, p := range bitext {
+				sw[i] = data.Pair{Src: p.Tgt, Tgt: p.Src, Origin: p.Origin}
+			}
+			bitext = sw
+		}
+		if err := interruptible(ctx, func() (err error) {
+			t, err = ibm1.Train(bitext, l.cfg.IBM1Iters, ibm1.DefaultOptions())
+			return err
+		}); err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, err
+		}
+		if err := t.Save(path); err != nil {
+			return nil, err
+		}
+	}
+	l.shared.mu.Lock()
+	l.shared.tables[key] = t
+	l.shared.mu.Unlock()
+	return t, nil
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"text/tabwriter"
 
+	"github.com/otclir/otclir/experiments/record"
 	"github.com/otclir/otclir/lib/data"
 )
 
@@ -12,7 +13,7 @@ import (
 // UDHR paragraphs, CLDR concepts, training bitext pairs and test queries.
 func WriteDataSummary(w io.Writer, cfg *Config, c *Corpus) error {
 	fmt.Fprintf(w, "data: %s (cache %s)\n", c.Provenance(), cfg.CacheDir)
-	fmt.Fprintf(w, "WordNet synsets: %d; teacher pairs: %d\n", len(c.Synsets), len(c.TeacherPairs(cfg)))
+	fmt.Fprintf(w, "WordNet synsets: %d; teacher pairs: %d\n", len(c.Synsets), len(c.TeacherPairs()))
 	fmt.Fprintf(w, "UDHR test articles (split seed %d): %v\n", cfg.SplitSeed, c.Split.Test)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "lang\tname\tresource\tUDHR paragraphs\tCLDR concepts\tbitext pairs\ttest queries\t")
@@ -44,7 +45,7 @@ func WriteDataSummary(w io.Writer, cfg *Config, c *Corpus) error {
 	}
 	if u := c.User; u != nil {
 		fmt.Fprintf(w, "user collection %s (%s): %d documents, %d topics, %d judged; bitext %d pairs (data hash %s)\n",
-			u.Config.Name, Pair(u.Config.Lang, u.Config.DocLang), len(u.Collection.Docs), len(u.Collection.Queries),
+			u.Config.Name, record.Pair(u.Config.Lang, u.Config.DocLang), len(u.Collection.Docs), len(u.Collection.Queries),
 			len(u.Collection.Qrels), len(u.Bitext), u.DataHash)
 		for _, warn := range u.Warnings {
 			fmt.Fprintln(w, "warning:", warn)

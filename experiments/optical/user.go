@@ -1,32 +1,20 @@
 package optical
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"text/tabwriter"
-	"time"
 
+	"github.com/otclir/otclir/experiments/record"
 	"github.com/otclir/otclir/lib/data"
 	"github.com/otclir/otclir/lib/eval"
 	"github.com/otclir/otclir/tracker"
 )
-
-// CollectionUser names the user's own collection (UserConfig) in
-// EvaluateOn and Corpus.Collection; its runs record the collection's own
-// name (UserConfig.Name) as the "collection" parameter, which EvaluateOn
-// also accepts.
-const CollectionUser = "user"
-
-// UserExperiment is the default experiment name of `otclir user` runs.
-const UserExperiment = "user"
 
 // UserConfig names a user's own test collection and bitext (settings
 // user.*). Queries are the topics' titles in Lang; documents are in DocLang;
@@ -95,7 +83,7 @@ func (u UserConfig) Resolved() UserConfig {
 		base := filepath.Base(u.Docs)
 		base = strings.TrimSuffix(base, filepath.Ext(base))
 		u.Name = badNameRune.ReplaceAllString(base, "_")
-		if !validName.MatchString(u.Name) || u.Name == CollectionUDHR || u.Name == CollectionCLDR {
+		if !validName.MatchString(u.Name) || u.Name == record.CollectionUDHR || u.Name == record.CollectionCLDR {
 			u.Name = CollectionUser + "_" + u.Name
 		}
 	}
@@ -144,8 +132,11 @@ func (u UserConfig) validate() error {
 	if !validName.MatchString(u.Name) {
 		return fmt.Errorf("optical: user.name %q: want letters, digits, _ and . (starting with a letter or digit)", u.Name)
 	}
-	if u.Name == CollectionUDHR || u.Name == CollectionCLDR {
+	if u.Name == record.CollectionUDHR || u.Name == record.CollectionCLDR || u.Name == CollectionUser {
 		return fmt.Errorf("optical: user.name %q is a built-in collection", u.Name)
+	}
+	if err := tracker.ValidateName("user.name", u.Name); err != nil {
+		return fmt.Errorf("optical: %w", err)
 	}
 	switch {
 	case u.Bitext != "" && (u.BitextSrc != "" || u.BitextTgt != ""):
@@ -210,7 +201,7 @@ func LoadUserData(u UserConfig) (*UserData, error) {
 		return nil, err
 	}
 	ud := &UserData{Config: u}
-	coll := data.Collection{Name: u.Name + "-" + Pair(u.Lang, u.DocLang), QueryLang: u.Lang, DocLang: u.DocLang,
+	coll := data.Collection{Name: u.Name + "-" + record.Pair(u.Lang, u.DocLang), QueryLang: u.Lang, DocLang: u.DocLang,
 		Docs: docs, Qrels: data.Qrels(qrels)}
 	judged := 0
 	for _, t := range topics {
@@ -278,55 +269,52 @@ func LoadUserData(u UserConfig) (*UserData, error) {
 		}
 		allHashes = append(allHashes, h)
 	}
-	ud.BitextHash = hashOf("user-bitext-v1", u.Foreign(), bitextHashes)
-	ud.DataHash = hashOf("user-data-v1", u.Lang, u.DocLang, allHashes, ud.BitextHash)
+	ud.BitextHash = specKey(struct {
+		Kind, Lang string
+		Files      []string
+	}{"user-bitext-v1", u.Foreign(), bitextHashes})
+	ud.DataHash = specKey(struct {
+		Kind, Lang, DocLang string
+		Files               []string
+		Bitext              string
+	}{"user-data-v1", u.Lang, u.DocLang, allHashes, ud.BitextHash})
 	return ud, nil
 }
 
 // params are the user collection's provenance recorded with each
-// evaluation run: the files, their content hash and the collection name.
+// evaluation run and each student trained on its bitext: the files, their
+// content hash and the collection name.
 func (ud *UserData) params() map[string]string {
-	p := map[string]string{"user_data_hash": ud.DataHash, "user_bitext_hash": ud.BitextHash}
+	p := map[string]string{record.ParamUserDataHash: ud.DataHash, record.ParamUserBitextHash: ud.BitextHash}
 	for _, k := range userKeys {
 		if v := *ud.Config.field(k); v != "" {
-			p["user."+k] = v
+			p[record.PrefixUser+k] = v
 		}
 	}
 	return p
 }
 
-// isUserCollection reports whether name refers to the corpus' user
-// collection.
-func (c *Corpus) isUserCollection(name string) bool {
-	return name == CollectionUser || (c.User != nil && name == c.User.Config.Name)
-}
+// userSource is the user's collection as a Source: its name is the
+// collection's (UserConfig.Name), its one direction the files' languages.
+type userSource struct{ u *UserData }
 
-// userCollection is the user's collection for queries in qLang and
-// documents in dLang, which must be the files' languages.
-func (c *Corpus) userCollection(qLang, dLang string) (data.Collection, error) {
-	if c.User == nil {
-		return data.Collection{}, fmt.Errorf("optical: no user collection configured (settings user.docs, user.topics, user.qrels, user.lang, user.bitext)")
-	}
-	u := c.User.Config
+func (s userSource) Name() string                  { return s.u.Config.Name }
+func (s userSource) Provenance() map[string]string { return s.u.params() }
+
+func (s userSource) Collection(qLang, dLang string) (data.Collection, error) {
+	u := s.u.Config
 	if qLang != u.Lang || dLang != u.DocLang {
 		return data.Collection{}, fmt.Errorf("optical: collection %s has %s queries and %s documents (user.lang, user.doc_lang), got %s",
-			u.Name, u.Lang, u.DocLang, Pair(qLang, dLang))
+			u.Name, u.Lang, u.DocLang, record.Pair(qLang, dLang))
 	}
-	return c.User.Collection, nil
+	return s.u.Collection, nil
 }
 
-// userBitext reports whether lang's students learn from the user bitext.
-func (c *Corpus) userBitext(lang string) bool {
-	return c.User != nil && c.User.Config.CrossLingual() && c.User.Config.Foreign() == lang
-}
-
-// userHashFor is the user bitext's hash when lang trains on it, else nil
-// (so cache keys of the built-in languages do not change).
-func (l *Lab) userHashFor(lang string) []any {
-	if l.Corpus.userBitext(lang) {
-		return []any{l.Corpus.User.BitextHash}
+func (s userSource) TestQueries(lang string) ([]data.Query, error) {
+	if s.u.Config.Foreign() != lang {
+		return nil, nil
 	}
-	return nil
+	return s.u.Collection.Queries, nil
 }
 
 // DefaultUserSystems are the systems `otclir user` runs when none are
@@ -335,139 +323,11 @@ func (l *Lab) userHashFor(lang string) []any {
 func DefaultUserSystems(cfg *Config) []string {
 	u := cfg.User.Resolved()
 	if !u.CrossLingual() {
-		return []string{SystemTeacher, SystemBM25, SystemRandom}
+		return []string{record.SystemTeacher, record.SystemBM25, record.SystemRandom}
 	}
-	s := []string{SystemOT, SystemMSE, SystemPSQ, SystemZeroShot, SystemRandom}
+	s := []string{record.SystemOT, record.SystemMSE, record.SystemPSQ, record.SystemZeroShot, record.SystemRandom}
 	if cfg.MTQueries[u.Lang] != "" && u.DocLang == "eng" {
-		s = append(s, SystemMT)
+		s = append(s, record.SystemMT)
 	}
 	return s
-}
-
-// EvaluateUser evaluates systems, in order, on the user collection.
-func (l *Lab) EvaluateUser(systems []string) ([]*Result, error) {
-	if l.Corpus.User == nil {
-		return nil, fmt.Errorf("optical: no user collection configured (settings user.docs, user.topics, user.qrels, user.lang, user.bitext)")
-	}
-	u := l.Corpus.User.Config
-	var out []*Result
-	for _, s := range systems {
-		r, err := l.EvaluateOn(u.Name, s, u.Lang, u.DocLang)
-		if err != nil {
-			return out, fmt.Errorf("%s %s %s: %w", s, Pair(u.Lang, u.DocLang), u.Name, err)
-		}
-		out = append(out, r)
-	}
-	return out, nil
-}
-
-// RunUser is `otclir user`: open the lab with the user's collection
-// (cfg.User), evaluate systems (DefaultUserSystems when empty), and print the
-// table with significance against PSQ.
-func RunUser(ctx context.Context, cfg *Config, systems []string) ([]*Result, error) {
-	if !cfg.User.Enabled() {
-		return nil, fmt.Errorf("optical: no user collection configured (settings user.docs, user.topics, user.qrels, user.lang, user.bitext)")
-	}
-	start := time.Now()
-	lab, err := Open(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	defer lab.Close()
-	u := lab.Corpus.User
-	fmt.Fprintf(cfg.Out, "collection %s: %d documents (%s), %d topics (%s), bitext %d pairs\n",
-		u.Config.Name, len(u.Collection.Docs), u.Config.DocLang, len(u.Collection.Queries), u.Config.Lang, len(u.Bitext))
-	for _, w := range u.Warnings {
-		fmt.Fprintln(cfg.Out, "warning:", w)
-	}
-	if len(systems) == 0 {
-		systems = DefaultUserSystems(cfg)
-	}
-	results, err := lab.EvaluateUser(systems)
-	if err != nil {
-		return results, err
-	}
-	fmt.Fprintln(cfg.Out)
-	if err := WriteSignificanceTable(cfg.Out, lab.DB, results, SystemPSQ); err != nil {
-		return results, err
-	}
-	fmt.Fprintf(cfg.Out, "\nresults: %s (experiment %q, collection %s); `otclir table -experiment %s -collection %s` rebuilds the table\ntotal time: %s\n",
-		cfg.DBPath, cfg.Experiment, u.Config.Name, cfg.Experiment, u.Config.Name, time.Since(start).Round(time.Second))
-	return results, nil
-}
-
-// WriteSignificanceTable prints results (one collection) as an aligned
-// table with, per system, the paired randomization test of its per-query
-// MAP against baseline's (10,000 permutations; the p-values are
-// Bonferroni-corrected over the systems compared; * marks p < 0.05). Per-query
-// values come from db.
-func WriteSignificanceTable(w io.Writer, db *tracker.DB, results []*Result, baseline string) error {
-	perQuery := func(r *Result) (map[string]float64, error) { return db.PerQuery(r.RunID, "map") }
-	var base *Result
-	for _, r := range results {
-		if r.System == baseline {
-			base = r
-		}
-	}
-	p := make([]float64, len(results))
-	for i := range p {
-		p[i] = math.NaN()
-	}
-	var tested []int
-	var raw []float64
-	if base != nil {
-		bq, err := perQuery(base)
-		if err != nil {
-			return err
-		}
-		for i, r := range results {
-			if r == base || r.Pair != base.Pair {
-				continue
-			}
-			rq, err := perQuery(r)
-			if err != nil {
-				return err
-			}
-			pv, ok, err := pairedTest(rq, bq, 10000)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				continue
-			}
-			tested, raw = append(tested, i), append(raw, pv)
-		}
-	}
-	for j, pv := range eval.Bonferroni(raw) {
-		p[tested[j]] = pv
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "pair\tsystem\tMAP\tnDCG@10\tMRR@10\tR@100\t#queries\tp (MAP vs %s)\trun\t\n", baseline)
-	for i, r := range results {
-		ptext := "–"
-		switch {
-		case r == base:
-			ptext = "baseline"
-		case !math.IsNaN(p[i]):
-			ptext = fmtP(p[i])
-			if p[i] < 0.05 {
-				ptext += " *"
-			}
-		}
-		cached := ""
-		if r.Cached {
-			cached = " (cached)"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%.4f\t%.4f\t%.4f\t%.4f\t%d\t%s\t%d%s\t\n", r.Pair, r.System,
-			r.Metrics["map"], r.Metrics["ndcg_cut_10"], r.Metrics["recip_rank_cut_10"], r.Metrics["recall_100"],
-			int(r.Metrics["num_q"]), ptext, r.RunID, cached)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	if base != nil && len(raw) > 0 {
-		_, err := fmt.Fprintf(w, "p: paired randomization test over queries (10,000 permutations), Bonferroni over %d systems; * p < 0.05\n", len(raw))
-		return err
-	}
-	return nil
 }

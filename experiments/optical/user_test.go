@@ -2,12 +2,14 @@ package optical
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/otclir/otclir/experiments/report"
 	"github.com/otclir/otclir/lib/data"
 	"github.com/otclir/otclir/lib/distill"
 	"github.com/otclir/otclir/tracker"
@@ -185,11 +187,12 @@ func TestUserLabCacheKeysAndLeak(t *testing.T) {
 	c := tinyConfig(t)
 	c.User = copyFixture(t)
 	lab := openLab(t, c)
-	_, hash1, err := lab.Tokenizer()
+	_, spec1, err := lab.Tokenizer(context.Background())
+	hash1 := spec1.Key()
 	if err != nil {
 		t.Fatal(err)
 	}
-	corpus, err := lab.Corpus.TokenizerCorpus(c)
+	corpus, err := lab.Corpus.TokenizerCorpus()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +205,7 @@ func TestUserLabCacheKeysAndLeak(t *testing.T) {
 	}
 	// The student trains on the user's bitext, checked against the topics.
 	lab.Corpus.User.Bitext = append(lab.Corpus.User.Bitext, data.Pair{Src: "inyoni esihlahleni", Tgt: "bird in the tree"})
-	if _, _, _, err := lab.Student("zul", map[string]any{distill.ParamSteps: 1}); !errors.Is(err, data.ErrLeak) {
+	if _, _, err := lab.Student(context.Background(), "zul"); !errors.Is(err, data.ErrLeak) {
 		t.Fatalf("a topic in the user's bitext: got %v, want a leak error", err)
 	}
 	lab.Close()
@@ -218,7 +221,8 @@ func TestUserLabCacheKeysAndLeak(t *testing.T) {
 	}
 	lab2 := openLab(t, c)
 	defer lab2.Close()
-	_, hash2, err := lab2.Tokenizer()
+	_, spec2, err := lab2.Tokenizer(context.Background())
+	hash2 := spec2.Key()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +234,8 @@ func TestUserLabCacheKeysAndLeak(t *testing.T) {
 	c3.ArtifactDir = c.ArtifactDir
 	lab3 := openLab(t, c3)
 	defer lab3.Close()
-	_, hash3, err := lab3.Tokenizer()
+	_, spec3, err := lab3.Tokenizer(context.Background())
+	hash3 := spec3.Key()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +251,7 @@ func TestUserEvaluateAndTable(t *testing.T) {
 	lab := openLab(t, c)
 	defer lab.Close()
 	systems := []string{SystemPSQ, SystemMT, SystemZeroShot, SystemRandom}
-	results, err := lab.EvaluateUser(systems)
+	results, err := lab.EvaluateUser(context.Background(), systems)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,13 +260,13 @@ func TestUserEvaluateAndTable(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.System != systems[i] || rec.Status != tracker.StatusFinished || rec.Params["collection"] != "docs" ||
+		if r.System() != systems[i] || rec.Status != tracker.StatusFinished || rec.Params["collection"] != "docs" ||
 			rec.Params["query_lang"] != "zul" || rec.Params["user_data_hash"] != lab.Corpus.User.DataHash {
-			t.Fatalf("run %d: system %s status %s params %v", r.RunID, r.System, rec.Status, rec.Params)
+			t.Fatalf("run %d: system %s status %s params %v", r.RunID, r.System(), rec.Status, rec.Params)
 		}
 		// 4 topics, all judged (testdata/user/qrels.txt).
 		if m := r.Metrics["map"]; m < 0 || m > 1 || r.Metrics["num_q"] != 4 {
-			t.Fatalf("%s: metrics %v", r.System, r.Metrics)
+			t.Fatalf("%s: metrics %v", r.System(), r.Metrics)
 		}
 	}
 	// BM25 over exact English translations finds every relevant document
@@ -270,14 +275,14 @@ func TestUserEvaluateAndTable(t *testing.T) {
 		t.Fatalf("mt MRR@10 %v", mt)
 	}
 	var out bytes.Buffer
-	if err := WriteSignificanceTable(&out, lab.DB, results, SystemPSQ); err != nil {
+	if err := report.WriteSignificanceTable(&out, lab.DB, results, SystemPSQ); err != nil {
 		t.Fatal(err)
 	}
 	if s := out.String(); !strings.Contains(s, "baseline") || !strings.Contains(s, "Bonferroni over 3 systems") {
 		t.Fatalf("table:\n%s", s)
 	}
 	// The paper table reads the same runs by collection name.
-	tab, err := BuildTable(lab.DB, TableSpec{Experiment: c.Experiment, Collection: "docs", Permutation: 100})
+	tab, err := report.BuildTable(lab.DB, report.TableSpec{Experiment: c.Experiment, Collection: "docs", Permutation: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,11 +290,11 @@ func TestUserEvaluateAndTable(t *testing.T) {
 		t.Fatalf("table languages %v systems %v", tab.Languages, tab.Systems)
 	}
 	// The alias "user" is the same collection; a wrong direction is refused.
-	again, err := lab.EvaluateOn(CollectionUser, SystemPSQ, "zul", "eng")
+	again, err := lab.Evaluate(context.Background(), lab.Cell(SystemPSQ, CollectionUser, "zul", "eng"))
 	if err != nil || !again.Cached || again.RunID != results[0].RunID {
 		t.Fatalf("alias: %+v %v", again, err)
 	}
-	if _, err := lab.EvaluateOn(CollectionUser, SystemPSQ, "eng", "zul"); err == nil || !strings.Contains(err.Error(), "zul queries and eng documents") {
+	if _, err := lab.Evaluate(context.Background(), lab.Cell(SystemPSQ, CollectionUser, "eng", "zul")); err == nil || !strings.Contains(err.Error(), "zul queries and eng documents") {
 		t.Fatalf("reverse direction on a zul-eng collection: %v", err)
 	}
 }
@@ -316,7 +321,7 @@ func TestUserReverseDirection(t *testing.T) {
 	c.Student[distill.ParamBatchSize] = 8 // the bitext has 25 pairs
 	lab := openLab(t, c)
 	defer lab.Close()
-	results, err := lab.EvaluateUser([]string{SystemPSQ, SystemOT, SystemZeroShot})
+	results, err := lab.EvaluateUser(context.Background(), []string{SystemPSQ, SystemOT, SystemZeroShot})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,9 +331,9 @@ func TestUserReverseDirection(t *testing.T) {
 			t.Fatal(err)
 		}
 		// 2 judged topics (eqrels.txt above).
-		if r.Pair != "eng-zul" || rec.Params["collection"] != "zdocs" || rec.Params["doc_lang"] != "zul" ||
+		if r.Pair() != "eng-zul" || rec.Params["collection"] != "zdocs" || rec.Params["doc_lang"] != "zul" ||
 			r.Metrics["num_q"] != 2 || r.Metrics["map"] < 0 || r.Metrics["map"] > 1 {
-			t.Fatalf("%s: pair %s params %v metrics %v", r.System, r.Pair, rec.Params, r.Metrics)
+			t.Fatalf("%s: pair %s params %v metrics %v", r.System(), r.Pair(), rec.Params, r.Metrics)
 		}
 	}
 }

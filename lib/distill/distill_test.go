@@ -182,7 +182,7 @@ func TestNonFiniteLossStopsTraining(t *testing.T) {
 
 // TestTrainingNoDeadlock trains with the shipped backend configuration while
 // every core is kept busy by other goroutines: simplego's default worker pool
-// deadlocked in this situation (TOOLCHAIN-NOTES); DefaultBackendConfig must not.
+// deadlocked in this situation; DefaultBackendConfig must not.
 func TestTrainingNoDeadlock(t *testing.T) {
 	if os.Getenv("GOMLX_BACKEND") != "" {
 		t.Skip("GOMLX_BACKEND overrides the shipped configuration")

@@ -49,6 +49,10 @@ type Options struct {
 	OnCheckpoint func(step int64, files []string) error
 	// OnResume, if set, is called once when training resumes from a checkpoint.
 	OnResume func(step int64) error
+	// Stop, if set, is called before training and after every step; a
+	// non-nil error ends training with that error (the caller's
+	// cancellation: a checkpoint taken so far is kept for resuming).
+	Stop func() error
 }
 
 // batcher yields shuffled batches of example indices forever.
@@ -171,7 +175,17 @@ func run(backend backends.Backend, ctx *context.Context, ds *dataset,
 			}
 			return opt.OnCheckpoint(step, files)
 		}
+		if opt.Stop != nil {
+			if loopErr = opt.Stop(); loopErr != nil {
+				return
+			}
+		}
 		loop.OnStep("otclir", 0, func(loop *train.Loop, metrics []*tensors.Tensor) error {
+			if opt.Stop != nil {
+				if err := opt.Stop(); err != nil {
+					return err
+				}
+			}
 			loss := tensorScalar(metrics[0])
 			lastLoss = loss
 			step := int64(loop.LoopStep) + 1

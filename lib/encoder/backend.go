@@ -3,13 +3,9 @@ package encoder
 import (
 	"fmt"
 	"os"
-	"sync"
 
 	"github.com/gomlx/gomlx/backends"
 	_ "github.com/gomlx/gomlx/backends/simplego" // the pure-Go backend, always available offline
-
-	"github.com/otclir/otclir/lib/fastexec"
-	"github.com/otclir/otclir/lib/fastgrad"
 )
 
 // DefaultBackendConfig is the GoMLX backend used when GOMLX_BACKEND is unset:
@@ -18,14 +14,12 @@ import (
 // executing ops) deadlocked on 2 cores after the first training step of
 // this encoder (goroutines parked in workersPool.WaitToStart), and its
 // parallel op scheduler has a data race (go test -race, exec.go numUsed).
-// With lib/fastexec the heavy ops use all cores inside themselves, so
+// With internal/fastexec the heavy ops use all cores inside themselves, so
 // sequential ops lose nothing: 27–34 / 15–16 training steps/s at batch
 // 16 / 32 against 27–28 / 13–14 with concurrent ops, and ~30 % less memory
 // (PERFORMANCE.md). TestTrainingNoDeadlock in lib/distill trains under it
 // with the other core loaded.
 const DefaultBackendConfig = "go:ops_sequential,parallelism=-1"
-
-var warnOnce sync.Once
 
 // BackendConfig returns the backend configuration in force: $GOMLX_BACKEND
 // if set, else DefaultBackendConfig.
@@ -36,17 +30,12 @@ func BackendConfig() string {
 	return DefaultBackendConfig
 }
 
-// NewBackend creates the GoMLX backend named by BackendConfig and installs,
-// process-wide, the efficient matrix-product gradients of lib/fastgrad and
-// lib/fastexec's float32 executors for simplego (SIMD matrix products,
-// row-wise broadcasting, reductions and transposes; OTCLIR_FASTEXEC=off
-// keeps simplego's own). If they cannot be installed, a warning goes to
-// stderr once and simplego's executors run.
+// NewBackend creates the GoMLX backend named by BackendConfig. It installs
+// nothing: otclir's patches to GoMLX (efficient matrix-product gradients and
+// simplego executors) are installed by an explicit call to
+// internal/gomlxpatch.Install, which experiments/optical.Open makes before
+// creating its backend.
 func NewBackend() (backends.Backend, error) {
-	fastgrad.Install()
-	if err := fastexec.Install(); err != nil {
-		warnOnce.Do(func() { fmt.Fprintf(os.Stderr, "otclir: warning: %v; using simplego's executors\n", err) })
-	}
 	cfg := BackendConfig()
 	var b backends.Backend
 	var err error

@@ -23,6 +23,5 @@
 // Model (a tokenizer plus a GoMLX context saved as a checkpoint directory)
 // is the host-side handle used to encode texts, save and load encoders.
 // NewBackend picks the GoMLX backend (GOMLX_BACKEND, default
-// DefaultBackendConfig) and installs lib/fastgrad's efficient matrix-product
-// gradients.
+// DefaultBackendConfig); it installs no patch (see internal/gomlxpatch).
 package encoder

@@ -20,3 +20,14 @@ func kernel4x16(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc
 //
 //go:noescape
 func kernel4x32(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)
+
+// kernel4x16max sets c[r·ldc] to the maximum of row r of the tile
+// A[4×k]·B[k×16], r = 0..3, without storing the tile. AVX2 + FMA.
+//
+//go:noescape
+func kernel4x16max(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)
+
+// kernel4x32max is kernel4x16max on 32 columns with AVX-512F.
+//
+//go:noescape
+func kernel4x32max(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)

@@ -16,13 +16,13 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
-	"github.com/otclir/otclir/lib/fastexec"
-	"github.com/otclir/otclir/lib/fastgrad"
+	"github.com/otclir/otclir/internal/fastexec"
+	"github.com/otclir/otclir/internal/fastgrad"
 )
 
 // testBackendConfig ($GOMLX_BACKEND overrides it) is simplego with sequential ops and an unbounded worker pool, the
-// configuration lib/encoder ships (the default pool deadlocked on 2 cores,
-// TOOLCHAIN-NOTES.md).
+// configuration lib/encoder ships (the default pool deadlocked on 2 cores in
+// training; see lib/encoder.DefaultBackendConfig).
 const testBackendConfig = "go:ops_sequential,parallelism=-1"
 
 var (
@@ -38,7 +38,7 @@ func backend(tb testing.TB) backends.Backend {
 		cfg = c // e.g. GOMLX_BACKEND=go:ops_sequential go test -bench .
 	}
 	backendOnce.Do(func() {
-		// As lib/encoder.NewBackend: lib/fastexec's executors (OTCLIR_FASTEXEC=off
+		// As experiments/optical.Open: internal/fastexec's executors (OTCLIR_FASTEXEC=off
 		// keeps simplego's, for comparisons).
 		if backendErr = fastexec.Install(); backendErr == nil {
 			testBackend, backendErr = backends.NewWithConfig(cfg)

@@ -14,6 +14,7 @@ import (
 	"gonum.org/v1/gonum/blas/blas32"
 
 	"github.com/otclir/otclir/lib/eval"
+	"github.com/otclir/otclir/lib/matmul"
 )
 
 // ErrShape reports token vectors whose length is not a multiple of the dimension.
@@ -65,7 +66,7 @@ func dot(a, b []float32) float32 {
 // change a maximum. The copy costs Dim·4 bytes per padded token (164 MB for
 // 10,000 documents of 32 tokens at d=128). Scoring multiplies a block of
 // query tokens by a chunk and takes the maxima over each document's columns
-// (scoreBlock), on all cores; the product runs in an assembly kernel where
+// (scoreBlock), on all cores; the product runs in lib/matmul's row-max kernels where
 // the CPU has AVX-512 or AVX2 (fused with the maxima), else in gonum's Sgemm.
 // See PERFORMANCE.md for the measured rates.
 type Index struct {
@@ -78,33 +79,34 @@ type Index struct {
 	chunkT [][]float32 // chunk c transposed: [Dim, columns of chunk c]
 }
 
-// Tiles of the assembly kernels (kernel4x16, kernel4x32): query rows are
-// padded to a multiple of tileRows, chunk columns to a multiple of tileCols,
-// with zeros.
+// Tiles of lib/matmul's row-max kernels (16 or 32 columns): query rows are
+// padded to a multiple of tileRows, chunk columns to a multiple of tileCols
+// (a multiple of both widths), with zeros.
 const (
 	tileRows = 4
 	tileCols = 32
 )
 
-// kernelKind names a way to compute the scoring products.
-type kernelKind int
+// kernelKind names a way to compute the scoring products: gonum's Sgemm
+// followed by a max pass (any CPU; rowMax nil), or one of lib/matmul's
+// fused row-max kernels (AVX2 + FMA: 16 columns a call, AVX-512F: 32),
+// which reduce each tile of the product to its row maxima in registers.
+type kernelKind struct {
+	rowMax *matmul.RowMaxKernel
+}
 
-const (
-	kernelSgemm  kernelKind = iota // gonum's Sgemm (any CPU)
-	kernelAVX2                     // kernel4x16max (AVX2 + FMA), fused with the maxima
-	kernelAVX512                   // kernel4x32max (AVX-512F), fused with the maxima
-)
-
-func (k kernelKind) String() string { return [...]string{"sgemm", "avx2", "avx512"}[k] }
+func (k kernelKind) String() string {
+	if k.rowMax == nil {
+		return "sgemm"
+	}
+	return k.rowMax.Name
+}
 
 // kernels lists the kinds this CPU can run, slowest first.
 func kernels() []kernelKind {
-	out := []kernelKind{kernelSgemm}
-	if hasKernel {
-		out = append(out, kernelAVX2)
-		if hasKernel512 {
-			out = append(out, kernelAVX512)
-		}
+	out := []kernelKind{{}}
+	for _, kn := range matmul.RowMaxKernels() {
+		out = append(out, kernelKind{rowMax: &kn})
 	}
 	return out
 }
@@ -248,7 +250,7 @@ func (ix *Index) scoreBlock(qflat []float32, qoffs []int, c int, out [][]float32
 	mPad := len(qflat) / dim
 	dt := ix.chunkT[c]
 	n := len(dt) / dim // columns: every document's tokens padded to tileCols
-	if useKernel == kernelAVX512 || useKernel == kernelAVX2 {
+	if useKernel.rowMax != nil {
 		return ix.scoreFused(qflat, qoffs, c, out, buf)
 	}
 	if cap(buf) < mPad*n {
@@ -274,9 +276,9 @@ func (ix *Index) scoreBlock(qflat []float32, qoffs []int, c int, out [][]float32
 	return buf
 }
 
-// scoreFused is scoreBlock with kernel4x32max (AVX-512) or kernel4x16max
-// (AVX2): every 4×w tile of Q·Dᵀ (w = 32 or 16) is reduced to its 4 row
-// maxima in registers, and since every tile belongs to one document
+// scoreFused is scoreBlock with one of lib/matmul's row-max kernels
+// (AVX-512 or AVX2): every 4×w tile of Q·Dᵀ (w = 32 or 16) is reduced to its
+// 4 row maxima in registers, and since every tile belongs to one document
 // (documents are padded to whole tileCols), a document's score is the sum
 // over query rows of the maximum over its tiles. The similarity matrix is
 // never stored.
@@ -286,10 +288,8 @@ func (ix *Index) scoreFused(qflat []float32, qoffs []int, c int, out [][]float32
 	c0 := ix.offs[lo]
 	dt := ix.chunkT[c]
 	n := len(dt) / dim
-	w, kernel := 32, kernel4x32max
-	if useKernel == kernelAVX2 {
-		w, kernel = 16, kernel4x16max
-	}
+	kn := useKernel.rowMax
+	w := kn.Width
 	mPad, tiles := len(qflat)/dim, n/w
 	if cap(buf) < mPad*tiles {
 		buf = make([]float32, mPad*tiles)
@@ -297,7 +297,7 @@ func (ix *Index) scoreFused(qflat []float32, qoffs []int, c int, out [][]float32
 	mx := buf[:mPad*tiles] // mx[r, t]: maximum of query row r over tile t
 	for t := 0; t < tiles; t++ {
 		for ib := 0; ib < mPad; ib += tileRows {
-			kernel(dim, &qflat[ib*dim], dim, &dt[t*w], n, &mx[ib*tiles+t], tiles)
+			kn.RowMax(dim, qflat[ib*dim:], dim, dt[t*w:], n, mx[ib*tiles+t:], tiles)
 		}
 	}
 	for i := range out {

@@ -8,8 +8,6 @@ import (
 	"runtime"
 	"sync"
 	"testing"
-
-	"github.com/otclir/otclir/lib/matmul"
 )
 
 func TestMaxSimHandComputed(t *testing.T) {
@@ -249,54 +247,12 @@ func testScoresMatch(t *testing.T, rng *rand.Rand, nDocs, maxToks, dim int, long
 	}
 }
 
-// TestKernels checks the fused max kernels against lib/matmul's product of
-// the same tile.
-func TestKernels(t *testing.T) {
-	type maxKernel func(k int, a *float32, lda int, b *float32, ldb int, m *float32, ldm int)
-	cases := []struct {
-		name  string
-		ok    bool
-		max   maxKernel
-		width int
-	}{{"kernel4x16max", hasKernel, kernel4x16max, 16}, {"kernel4x32max", hasKernel512, kernel4x32max, 32}}
-	rng := rand.New(rand.NewPCG(13, 14))
-	for _, kc := range cases {
-		t.Run(kc.name, func(t *testing.T) {
-			if !kc.ok {
-				t.Skip("this CPU/architecture lacks the instructions")
-			}
-			for _, k := range []int{1, 2, 7, 128, 130} {
-				const lda, ldb = 140, 37 // leading dimensions wider than the tile
-				a := randVecs(rng, 4, lda)
-				b := randVecs(rng, k, ldb)
-				m := make([]float32, 4*3)
-				kc.max(k, &a[0], lda, &b[0], ldb, &m[0], 3)
-				// The tile, dense: A[4×k] and B[k×width].
-				ta, tb, tc := make([]float32, 4*k), make([]float32, k*kc.width), make([]float32, 4*kc.width)
-				for i := range 4 {
-					copy(ta[i*k:(i+1)*k], a[i*lda:])
-				}
-				for p := range k {
-					copy(tb[p*kc.width:(p+1)*kc.width], b[p*ldb:])
-				}
-				matmul.Mul(4, kc.width, k, ta, tb, tc)
-				for i := range 4 {
-					want := maxOf(tc[i*kc.width : (i+1)*kc.width])
-					if d := math.Abs(float64(m[i*3] - want)); d > 1e-4*math.Max(1, math.Abs(float64(want))) {
-						t.Fatalf("k=%d %s row %d = %v, want %v", k, kc.name, i, m[i*3], want)
-					}
-				}
-			}
-		})
-	}
-}
-
 // BenchmarkSearchLarge is the retrieval target, 1,000 queries ×
 // 10,000 documents × 32 tokens × d=128, run on its first 100 queries
 // (scores scale linearly in queries): it reports query-document pairs
 // scored per second, the extrapolated seconds for all 1,000 queries and the
 // GFLOP/s of the token products (2·32·32·128 flops per pair). "avx512" and
-// "avx2" score with the fused assembly kernels (where the CPU has them), "sgemm"
+// "avx2" score with lib/matmul's fused row-max kernels (where the CPU has them), "sgemm"
 // with gonum's Sgemm, "before" with the
 // per-document dot products this package used before blocking (scoresDot);
 // compare GFLOP/s with BenchmarkSgemm1024.

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/otclir/otclir/experiments/record"
+	"github.com/otclir/otclir/experiments/report"
+	"github.com/otclir/otclir/tracker"
+)
+
+// defaultExperiment is what table and plot read without -experiment: the
+// paper grid's experiment, which `otclir grid` writes by default.
+const defaultExperiment = "optical"
+
+// openReader opens the results database for a reading command: read-only,
+// so a reader never writes (or needs write access to) the file or folder.
+func openReader(path string) (*tracker.DB, error) { return tracker.OpenReadOnly(path) }
+
+// experimentName checks a -experiment flag: it names folders and files.
+func experimentName(flagName, exp string) error { return tracker.ValidateName(flagName, exp) }
+
+func cmdTable(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("table", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", tracker.DefaultPath(), "results database (opened read-only)")
+	exp := fs.String("experiment", defaultExperiment, "experiment name")
+	format := fs.String("format", "md", "md, latex, csv, or list (one line per evaluated system and pair)")
+	coll := fs.String("collection", record.CollectionUDHR, "collection: udhr, cldr or a user collection's name")
+	reverse := fs.Bool("reverse", false, "English queries → foreign documents")
+	measure := fs.String("measure", "map", "measure")
+	baseline := fs.String("baseline", record.SystemPSQ, "system that significance markers compare against")
+	budget := fs.Int("budget", 0, "bitext budget of the runs (0 = all)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("table: unexpected arguments %q", fs.Args())
+	}
+	if err := experimentName("-experiment", *exp); err != nil {
+		return err
+	}
+	switch *format {
+	case "md", "latex", "csv", "list":
+	default:
+		return fmt.Errorf("table: unknown -format %q (want md, latex, csv or list)", *format)
+	}
+	d, err := openReader(*db)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if *format == "list" {
+		res, err := report.LoadResults(d, *exp, *coll)
+		if err != nil {
+			return err
+		}
+		return report.WriteTable(stdout, res)
+	}
+	t, err := report.BuildTable(d, report.TableSpec{Experiment: *exp, Collection: *coll, Reverse: *reverse,
+		Measure: *measure, Baseline: *baseline, Budget: *budget})
+	if err != nil {
+		return err
+	}
+	switch *format {
+	case "md":
+		return t.WriteMarkdown(stdout)
+	case "latex":
+		return t.WriteLaTeX(stdout)
+	}
+	return t.WriteCSV(stdout)
+}
+
+func cmdPlot(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("plot", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", tracker.DefaultPath(), "results database (opened read-only)")
+	exp := fs.String("experiment", defaultExperiment, "experiment name")
+	out := fs.String("out", "", "output directory (default artifacts/charts/<experiment>)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("plot: unexpected arguments %q", fs.Args())
+	}
+	if err := experimentName("-experiment", *exp); err != nil {
+		return err
+	}
+	if *out == "" {
+		dir, err := report.ChartsDir("artifacts", *exp)
+		if err != nil {
+			return err
+		}
+		*out = dir
+	}
+	d, err := openReader(*db)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	paths, err := report.WriteStandardCharts(d, *exp, *out)
+	for _, p := range paths {
+		fmt.Fprintln(stdout, p)
+	}
+	return err
+}

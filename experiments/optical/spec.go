@@ -1,0 +1,180 @@
+package optical
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sort"
+
+	"github.com/otclir/otclir/lib/data"
+	"github.com/otclir/otclir/lib/distill"
+)
+
+// Specs are pure values describing a trained artifact: everything its
+// trainer receives, and nothing else. An artifact's key is the hash of its
+// spec (specKey), so the key changes exactly when the artifact would: a new
+// field of a spec is in every key without anyone adding it to a list.
+// Specs are computed from the Config (and, for bitext sizes, the loaded
+// corpus) without training anything, so an evaluation's record, and
+// whether the tracker already holds it, are known before any model is
+// built.
+
+// specKey hashes a spec struct: each exported field in declaration order,
+// JSON-encoded (maps with sorted keys), followed by a zero byte; fields
+// tagged `key:"omitempty"` are left out when zero. It returns 12 hex
+// digits of the SHA-256. (This is how the keys of the models behind the
+// committed results.db were computed, so they still match.)
+func specKey(spec any) string {
+	v := reflect.ValueOf(spec)
+	t := v.Type()
+	h := sha256.New()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() || f.Tag.Get("key") == "-" {
+			continue
+		}
+		if f.Tag.Get("key") == "omitempty" && v.Field(i).IsZero() {
+			continue
+		}
+		b, err := json.Marshal(v.Field(i).Interface())
+		if err != nil {
+			// Validate refuses NaN and ±Inf, the only values JSON cannot hold.
+			panic(fmt.Sprintf("optical: key of %s: field %s: %v", t.Name(), f.Name, err))
+		}
+		h.Write(b)
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12]
+}
+
+// TokenizerSpec determines the shared subword vocabulary: the text it is
+// trained on (the teacher's WordNet pairs and every language's training
+// bitext, which the data, split and seeds select) and its size.
+type TokenizerSpec struct {
+	Kind         string   // "tokenizer-v1": the trainer's version (BPE, minimum frequency 2)
+	Data         string   // data packages
+	Languages    []string // languages whose bitext the corpus holds, sorted
+	VocabSize    int
+	Seed         int64 // selects the teacher pairs
+	SplitSeed    int64
+	TestFraction float64
+	CLDRTest     float64
+	TeacherPairs int
+	UserBitext   string `key:"omitempty"` // content hash of a user's bitext, which joins the corpus
+}
+
+// TeacherSpec determines the English teacher.
+type TeacherSpec struct {
+	Kind      string         // "teacher-v1"
+	Tokenizer string         // the tokenizer's key
+	Encoder   map[string]any // lib/encoder hyperparameters
+	Training  map[string]any // lib/distill teacher hyperparameters (data seed included), without the logging period
+	Seed      int64          // initialisation seed (the pairs are the tokenizer spec's)
+}
+
+// StudentSpec determines a student of one language.
+type StudentSpec struct {
+	Kind        string         // "student-v1"
+	Teacher     string         // the teacher's key (the student starts as its copy)
+	Lang        string         // the foreign language
+	Training    map[string]any // lib/distill student hyperparameters (data seed included), without the logging period
+	Seed        int64          // the configuration's seed (already in the teacher's key; kept so keys stay those recorded)
+	BitextPairs int            // with the teacher's data and split, selects the (budgeted) bitext
+	UserBitext  string         `key:"omitempty"` // content hash of the user's bitext when the student trains on it
+}
+
+// BitextSpec determines a language's (budgeted) training bitext.
+type BitextSpec struct {
+	Data         string
+	Lang         string
+	SplitSeed    int64
+	TestFraction float64
+	CLDRTest     float64
+	Budget       int    // 0 = all
+	UserBitext   string `json:",omitempty"`
+}
+
+// IBM1Spec determines a translation table.
+type IBM1Spec struct {
+	Kind        string // "ibm1-v2"
+	Bitext      BitextSpec
+	BitextPairs int
+	Reverse     bool // p(foreign|English), for English queries
+	Iterations  int
+}
+
+// Key is the tokenizer's artifact key.
+func (s TokenizerSpec) Key() string { return specKey(s) }
+
+// Key is the teacher's artifact key.
+func (s TeacherSpec) Key() string { return specKey(s) }
+
+// Key is the student's artifact key.
+func (s StudentSpec) Key() string { return specKey(s) }
+
+// Key is the table's artifact key.
+func (s IBM1Spec) Key() string { return specKey(s) }
+
+// withoutLogging drops the logging period, which does not change a trained
+// model, from a training map.
+func withoutLogging(params map[string]any) map[string]any {
+	out := copyMap(params)
+	delete(out, distill.ParamLogEvery)
+	return out
+}
+
+// tokenizerLanguages are the languages the lab loads: lib/data's table, in
+// code order.
+func tokenizerLanguages() []string {
+	var out []string
+	for _, l := range data.Languages() {
+		out = append(out, l.Code)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// tokenizerSpec is the tokenizer of c; userBitext is the user's bitext hash
+// ("" without one).
+func tokenizerSpec(c *Config, provenance, userBitext string) TokenizerSpec {
+	return TokenizerSpec{Kind: "tokenizer-v1", Data: provenance, Languages: tokenizerLanguages(), VocabSize: c.VocabSize,
+		Seed: c.Seed, SplitSeed: c.SplitSeed, TestFraction: c.TestFraction, CLDRTest: c.CLDRTest,
+		TeacherPairs: c.TeacherPairs, UserBitext: userBitext}
+}
+
+func teacherSpec(c *Config, tok TokenizerSpec) TeacherSpec {
+	return TeacherSpec{Kind: "teacher-v1", Tokenizer: tok.Key(), Encoder: copyMap(c.Encoder),
+		Training: withoutLogging(c.Teacher), Seed: c.Seed}
+}
+
+// studentParams are c's student hyperparameters for data seed seed, with
+// over applied (the MSE student's loss).
+func studentParams(c *Config, seed int64, over map[string]any) map[string]any {
+	sp := copyMap(c.Student)
+	sp[distill.ParamDataSeed] = dataSeedValue(c.Student[distill.ParamDataSeed], seed)
+	for k, v := range over {
+		sp[k] = v
+	}
+	return sp
+}
+
+// dataSeedValue is seed with the type of the configured data seed (int, as
+// lib/distill's default), so maps print and hash as before.
+func dataSeedValue(like any, seed int64) any {
+	if _, ok := like.(int64); ok {
+		return seed
+	}
+	return int(seed)
+}
+
+func studentSpec(c *Config, teacher TeacherSpec, lang string, params map[string]any, bitextPairs int, userBitext string) StudentSpec {
+	return StudentSpec{Kind: "student-v1", Teacher: teacher.Key(), Lang: lang, Training: withoutLogging(params),
+		Seed: c.Seed, BitextPairs: bitextPairs, UserBitext: userBitext}
+}
+
+func bitextSpec(c *Config, provenance, lang string, budget int, userBitext string) BitextSpec {
+	return BitextSpec{Data: provenance, Lang: lang, SplitSeed: c.SplitSeed, TestFraction: c.TestFraction,
+		CLDRTest: c.CLDRTest, Budget: budget, UserBitext: userBitext}
+}

@@ -1,0 +1,168 @@
+package optical
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/otclir/otclir/experiments/record"
+	"github.com/otclir/otclir/lib/data"
+	"github.com/otclir/otclir/lib/distill"
+	"github.com/otclir/otclir/lib/encoder"
+	"github.com/otclir/otclir/lib/text"
+	"github.com/otclir/otclir/tracker"
+)
+
+// stringMap is m's values as the tracker records them (fmt.Sprint).
+func stringMap(m map[string]any) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = fmt.Sprint(v)
+	}
+	return out
+}
+
+// trainTeacher trains the teacher of spec and records the run.
+func (l *Lab) trainTeacher(ctx context.Context, spec TeacherSpec, tokSpec TokenizerSpec, tok *text.Tokenizer, dir string) (*encoder.Model, int64, error) {
+	pairs := l.Corpus.TeacherPairs()
+	rec := record.TrainRun{Role: record.RoleTeacher, ModelKey: spec.Key(), TokenizerKey: tokSpec.Key(),
+		VocabSize: tok.VocabSize(), TeacherPairs: len(pairs),
+		Encoder: stringMap(l.cfg.Encoder), Training: stringMap(l.cfg.Teacher),
+		Provenance: l.provenance(l.cfg.BitextBudget, l.defaultSeed())}
+	run, err := l.startRun(rec.Name(), rec.Params(), rec.Tags())
+	if err != nil {
+		return nil, 0, err
+	}
+	var m *encoder.Model
+	err = tracked(ctx, run, func() error {
+		// The hyperparameters are the spec's: what its key hashes is what
+		// trains (the data seed is teacher.data_seed, the initialisation
+		// seed the configuration's).
+		gctx := encoder.NewContext(tok, spec.Encoder, spec.Seed)
+		for k, v := range l.cfg.Teacher {
+			gctx.SetParam(k, v)
+		}
+		fmt.Fprintf(l.cfg.Out, "teacher: training on %d English WordNet pairs\n", len(pairs))
+		opts, resumed := l.trainOptions(ctx, run, "teacher", dir)
+		start := time.Now()
+		var err error
+		if m, err = distill.TrainTeacher(l.Backend, gctx, tok, pairs, opts); err != nil {
+			return err
+		}
+		return l.saveModel(run, m, dir, start, *resumed)
+	})
+	return m, run.ID(), err
+}
+
+// trainStudent trains the student of spec (params: its hyperparameters,
+// the logging period included) and records the run.
+func (l *Lab) trainStudent(ctx context.Context, spec StudentSpec, params map[string]any, teacher *encoder.Model,
+	bitext []data.Pair, budget int, dir string) (*encoder.Model, int64, error) {
+	lang := spec.Lang
+	if batch, _ := params[distill.ParamBatchSize].(int); len(bitext) < batch {
+		return nil, 0, fmt.Errorf("optical: student %s: %d bitext pairs, fewer than one batch (student.%s = %d)", lang, len(bitext), distill.ParamBatchSize, batch)
+	}
+	seed := l.defaultSeed()
+	if s, err := strconv.ParseInt(fmt.Sprint(params[distill.ParamDataSeed]), 10, 64); err == nil {
+		seed = s
+	}
+	rec := record.TrainRun{Role: record.RoleStudent, ModelKey: spec.Key(), Lang: lang, TeacherKey: spec.Teacher,
+		BitextPairs: len(bitext), Encoder: stringMap(l.cfg.Encoder), Training: stringMap(params),
+		Provenance: l.provenance(budget, seed)}
+	if lg, err := data.LookupLanguage(lang); err == nil {
+		rec.Resource = lg.Resource
+	}
+	if l.Corpus.userBitext(lang) {
+		rec.User = l.Corpus.User.params()
+	}
+	run, err := l.startRun(rec.Name(), rec.Params(), rec.Tags())
+	if err != nil {
+		return nil, 0, err
+	}
+	var m *encoder.Model
+	err = tracked(ctx, run, func() error {
+		fmt.Fprintf(l.cfg.Out, "student %s: %s distillation on %d bitext pairs\n", lang, params[distill.ParamStudentLoss], len(bitext))
+		opts, resumed := l.trainOptions(ctx, run, "student "+lang, dir)
+		start := time.Now()
+		var err error
+		if m, err = distill.TrainStudent(l.Backend, teacher, bitext, params, opts); err != nil {
+			return err
+		}
+		return l.saveModel(run, m, dir, start, *resumed)
+	})
+	return m, run.ID(), err
+}
+
+// trainOptions logs losses, checkpoints (as artifacts) and resumption of a
+// training run, and stops it when ctx is cancelled. Checkpoints live next
+// to the model directory, so a run that died resumes where it stopped when
+// the same configuration runs again; with Config.Force they are discarded
+// first, so that a forced run trains from step 0. *resumed is the step
+// training resumed from (0: from scratch).
+func (l *Lab) trainOptions(ctx context.Context, run *tracker.Run, name, modelDir string) (distill.Options, *int64) {
+	ckpt := modelDir + ".ckpt"
+	resumed := new(int64)
+	return distill.Options{
+		Name: name, Progress: l.cfg.Out,
+		CheckpointDir: ckpt,
+		// -force retrains: without Fresh the loop would resume from the
+		// final checkpoint and train 0 steps.
+		Fresh:  l.cfg.Force,
+		Stop:   func() error { return cause(ctx) },
+		OnStep: func(step int64, loss float64) error { return run.LogMetric("loss", step, loss) },
+		OnCheckpoint: func(_ int64, files []string) error {
+			for _, f := range files {
+				if err := run.LogArtifact(f, "checkpoint"); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		OnResume: func(step int64) error {
+			*resumed = step
+			return run.SetTag(record.TagResumedFrom, fmt.Sprint(step))
+		},
+	}, resumed
+}
+
+// saveModel saves m into dir, logs its files and the run's final metrics:
+// train_seconds, and steps_per_second and steps_trained over the steps
+// this run trained (not counting those a checkpoint it resumed from had).
+func (l *Lab) saveModel(run *tracker.Run, m *encoder.Model, dir string, start time.Time, resumedFrom int64) error {
+	secs := time.Since(start).Seconds()
+	if err := m.Save(dir); err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if !e.IsDir() {
+			if err := run.LogArtifact(filepath.Join(dir, e.Name()), "model"); err != nil {
+				return err
+			}
+		}
+	}
+	steps := float64(0)
+	if v, ok := m.Ctx.GetParam(distill.ParamSteps); ok {
+		steps, _ = toFloat(v)
+	}
+	trained := steps - float64(resumedFrom)
+	return run.SetFinalMetrics(map[string]float64{"train_seconds": secs, "steps_trained": trained, "steps_per_second": trained / secs})
+}
+
+func toFloat(v any) (float64, bool) {
+	switch x := v.(type) {
+	case int:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	case float64:
+		return x, true
+	}
+	return 0, false
+}

@@ -1,0 +1,19 @@
+package encoder
+
+import (
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/otclir/otclir/internal/gomlxpatch"
+)
+
+// TestMain installs otclir's GoMLX patches before any test builds a graph,
+// as experiments/optical.Open does: the tests run what the program ships.
+func TestMain(m *testing.M) {
+	if err := gomlxpatch.Install(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Exit(m.Run())
+}
