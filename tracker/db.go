@@ -411,6 +411,26 @@ CREATE TABLE artifacts (
 ALTER TABLE runs ADD COLUMN pid INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE runs ADD COLUMN proc_start TEXT NOT NULL DEFAULT '';
 `,
+	// 2 -> 3: queues of grid cells that workers claim with a lease (see
+	// Queue).
+	`
+CREATE TABLE cells (
+	queue       TEXT NOT NULL,
+	key         TEXT NOT NULL,
+	seq         INTEGER NOT NULL,
+	spec        TEXT NOT NULL DEFAULT '',
+	state       TEXT NOT NULL DEFAULT 'PENDING' CHECK (state IN ('PENDING','CLAIMED','DONE','FAILED')),
+	worker      TEXT NOT NULL DEFAULT '',
+	token       TEXT NOT NULL DEFAULT '',
+	lease_until INTEGER NOT NULL DEFAULT 0,   -- Unix nanoseconds
+	attempts    INTEGER NOT NULL DEFAULT 0,
+	run_id      INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+	error       TEXT NOT NULL DEFAULT '',
+	updated     TEXT NOT NULL,
+	PRIMARY KEY (queue, key)
+) WITHOUT ROWID;
+CREATE INDEX cells_by_state ON cells(queue, state, seq);
+`,
 }
 
 // SchemaVersion is the schema version this package writes.

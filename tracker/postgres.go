@@ -312,4 +312,22 @@ $body$;
 ALTER TABLE runs ADD COLUMN pid BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE runs ADD COLUMN proc_start TEXT COLLATE "C" NOT NULL DEFAULT '';
 `,
+	`
+CREATE TABLE cells (
+	queue       TEXT COLLATE "C" NOT NULL,
+	key         TEXT COLLATE "C" NOT NULL,
+	seq         BIGINT NOT NULL,
+	spec        TEXT COLLATE "C" NOT NULL DEFAULT '',
+	state       TEXT COLLATE "C" NOT NULL DEFAULT 'PENDING' CHECK (state IN ('PENDING','CLAIMED','DONE','FAILED')),
+	worker      TEXT COLLATE "C" NOT NULL DEFAULT '',
+	token       TEXT COLLATE "C" NOT NULL DEFAULT '',
+	lease_until BIGINT NOT NULL DEFAULT 0,
+	attempts    BIGINT NOT NULL DEFAULT 0,
+	run_id      BIGINT REFERENCES runs(id) ON DELETE SET NULL,
+	error       TEXT COLLATE "C" NOT NULL DEFAULT '',
+	updated     TEXT COLLATE "C" NOT NULL,
+	PRIMARY KEY (queue, key)
+);
+CREATE INDEX cells_by_state ON cells(queue, state, seq);
+`,
 }

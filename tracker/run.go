@@ -28,6 +28,12 @@ type RunSpec struct {
 	Tags         map[string]string
 	Backend      string
 	GoMLXVersion string // the caller passes the GoMLX version it links
+	// Cell, when set, is the claimed grid cell this run evaluates: the run
+	// is recorded on the cell, and its end settles the cell in the same
+	// transaction (FINISHED: DONE; FAILED: FAILED; KILLED: PENDING
+	// again). A run whose claim lost its lease cannot end FINISHED: it
+	// ends KILLED and Finish returns ErrLeaseLost.
+	Cell *Claim
 }
 
 // Run is a live run owned by this process. Its methods are safe for
@@ -36,6 +42,7 @@ type Run struct {
 	db         *DB
 	id         int64
 	experiment string
+	cell       *Claim // nil unless RunSpec.Cell
 
 	mu     sync.Mutex // guards buf, ended, bgErr
 	buf    []MetricPoint
@@ -186,10 +193,23 @@ func (db *DB) StartRun(spec RunSpec) (*Run, error) {
 			return nil, fmt.Errorf("tracker: run %d: tag %q: %w", id, k, err)
 		}
 	}
+	if c := spec.Cell; c != nil {
+		if c.q.db != db {
+			return nil, fmt.Errorf("%w: start run: the claim of cell %q is on another DB handle", ErrInvalidArgument, c.Key)
+		}
+		res, err := tx.Exec(`UPDATE cells SET run_id = ? WHERE queue = ? AND key = ? AND token = ? AND state = 'CLAIMED'`,
+			id, c.q.name, c.Key, c.token)
+		if err != nil {
+			return nil, fmt.Errorf("tracker: start run: cell %q: %w", c.Key, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil, fmt.Errorf("%w: start run: cell %q (queue %s)", ErrLeaseLost, c.Key, c.q.name)
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("tracker: start run: %w", err)
 	}
-	r := &Run{db: db, id: id, experiment: spec.Experiment, stop: make(chan struct{}), done: make(chan struct{})}
+	r := &Run{db: db, id: id, experiment: spec.Experiment, cell: spec.Cell, stop: make(chan struct{}), done: make(chan struct{})}
 	liveRuns.Store(liveKey(db.abs, id), true)
 	go r.background()
 	return r, nil
@@ -481,20 +501,87 @@ func (r *Run) end(status, msg string) error {
 	close(r.stop)
 	<-r.done
 	ferr := r.flush()
+	if r.cell != nil {
+		return r.endCell(status, msg, ferr, bg)
+	}
 	res, err := r.db.sql.Exec(`UPDATE runs SET status = ?, error = ?, end_time = ?, heartbeat = ?
 		WHERE id = ? AND status = 'RUNNING'`, status, msg, fmtTime(time.Now()), fmtTime(time.Now()), r.id)
 	if err != nil {
 		return errors.Join(fmt.Errorf("tracker: run %d: set %s: %w", r.id, status, err), ferr, bg)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		var cur string
-		if err := r.db.sql.QueryRow(`SELECT status FROM runs WHERE id = ?`, r.id).Scan(&cur); err != nil {
-			return errors.Join(fmt.Errorf("%w: id %d", ErrRunNotFound, r.id), ferr, bg)
-		}
-		return errors.Join(fmt.Errorf("%w: run %d is %s, not marked %s", ErrRunEnded, r.id, cur, status), ferr, bg)
+		return r.endedAlready(status, ferr, bg)
 	}
 	return errors.Join(ferr, bg)
 }
+
+// endedAlready is end's error for a run that was not RUNNING any more.
+func (r *Run) endedAlready(status string, ferr, bg error) error {
+	var cur string
+	if err := r.db.sql.QueryRow(`SELECT status FROM runs WHERE id = ?`, r.id).Scan(&cur); err != nil {
+		return errors.Join(fmt.Errorf("%w: id %d", ErrRunNotFound, r.id), ferr, bg)
+	}
+	return errors.Join(fmt.Errorf("%w: run %d is %s, not marked %s", ErrRunEnded, r.id, cur, status), ferr, bg)
+}
+
+// cellStates is the state a run's end gives its cell.
+var cellStates = map[string]string{StatusFinished: CellDone, StatusFailed: CellFailed, StatusKilled: CellPending}
+
+// endCell ends a run of a claimed cell: the run's status and the cell's
+// state change in one transaction. A claim that lost its lease leaves the
+// cell alone (another worker holds it) and turns FINISHED into KILLED,
+// with ErrLeaseLost. A run no longer RUNNING (another worker's claim, or
+// GC, ended it) rolls the transaction back: the claim stays unsettled for
+// Claim.Close to release.
+func (r *Run) endCell(status, msg string, ferr, bg error) error {
+	c := r.cell
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.settled {
+		return errors.Join(fmt.Errorf("%w: run %d: cell %q: claim already settled", ErrLeaseLost, r.id, c.Key), ferr, bg)
+	}
+	asked := status
+	var lost, notRunning bool
+	err := r.db.inTx(func(tx *sql.Tx) error {
+		ok, err := c.settle(tx, cellStates[status], r.id, msg)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			lost = true
+			if status == StatusFinished {
+				status = StatusKilled
+				msg = fmt.Sprintf("lease of grid cell %q (queue %s) lost: another worker claimed it; this run is not FINISHED",
+					c.Key, c.q.name)
+			}
+		}
+		now := fmtTime(time.Now())
+		res, err := tx.Exec(`UPDATE runs SET status = ?, error = ?, end_time = ?, heartbeat = ?
+			WHERE id = ? AND status = 'RUNNING'`, status, msg, now, now, r.id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			notRunning = true
+			return errRollback
+		}
+		return nil
+	})
+	switch {
+	case notRunning:
+		return r.endedAlready(status, ferr, bg)
+	case err != nil:
+		return errors.Join(fmt.Errorf("tracker: run %d: set %s: %w", r.id, status, err), ferr, bg)
+	}
+	c.finished()
+	if lost && asked == StatusFinished {
+		return errors.Join(fmt.Errorf("%w: run %d: cell %q (queue %s): the run ended KILLED", ErrLeaseLost, r.id, c.Key, c.q.name), ferr, bg)
+	}
+	return errors.Join(ferr, bg)
+}
+
+// errRollback makes inTx roll back without an error of its own.
+var errRollback = errors.New("tracker: roll back")
 
 // Finish flushes metrics and ends the run: FINISHED when err is nil, else
 // FAILED with err.Error() as the message. It stops the heartbeat.

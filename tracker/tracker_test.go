@@ -27,6 +27,9 @@ func TestMain(m *testing.M) {
 	if path := os.Getenv(livenessChildEnv); path != "" {
 		os.Exit(runLivenessChild(path))
 	}
+	if loc := os.Getenv(workerEnv); loc != "" {
+		os.Exit(runWorker(loc))
+	}
 	os.Exit(m.Run())
 }
 
