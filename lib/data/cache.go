@@ -83,3 +83,15 @@ func readServed(root, rel string) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// Cached returns the root of pkg's extraction in cacheDir (what Fetch
+// returns) when the cache holds a verified one, without fetching: for
+// readers that must not touch the network, such as the tracker UI. The
+// loaders still check each file they read against the manifest.
+func Cached(pkg NPMPackage, cacheDir string) (root string, ok bool) {
+	dir := packageDir(pkg, cacheDir)
+	if ok, _ := checkCache(pkg, dir); !ok {
+		return "", false
+	}
+	return filepath.Join(dir, "package"), true
+}

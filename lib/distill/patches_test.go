@@ -15,5 +15,14 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	if testChild != nil {
+		if code, ok := testChild(); ok {
+			os.Exit(code)
+		}
+	}
 	os.Exit(m.Run())
 }
+
+// testChild, when set (by the process tests, on systems that have them),
+// reports whether this process is one of their children and runs it.
+var testChild func() (code int, ok bool)
