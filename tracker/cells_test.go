@@ -164,15 +164,16 @@ func TestLeaseExpiryReclaims(t *testing.T) {
 		must(t, err)
 		ctx := context.Background()
 		const lease = 400 * time.Millisecond
+		claimedA := time.Now()
 		a, err := qA.Claim(ctx, ClaimOptions{Worker: "A", Lease: lease})
 		must(t, err)
 		runA := startRun(t, dbA, RunSpec{Name: "A", Cell: a})
 		stall(a)
-		start := time.Now()
 		bc, err := qB.Claim(ctx, ClaimOptions{Worker: "B", Lease: lease})
 		must(t, err)
-		if waited := time.Since(start); bc.Key != "only" || bc.Attempt != 2 || waited < lease/4 {
-			t.Errorf("B claimed %q attempt %d after %v", bc.Key, bc.Attempt, waited)
+		// B gets the cell only once A's lease (taken after claimedA) expired.
+		if held := time.Since(claimedA); bc.Key != "only" || bc.Attempt != 2 || held < lease {
+			t.Errorf("B claimed %q attempt %d %v after A's claim, want the cell after the %v lease", bc.Key, bc.Attempt, held, lease)
 		}
 		rr, _ := dbB.GetRun(runA.ID())
 		if rr.Status != StatusKilled || !strings.Contains(rr.Error, "worker A stopped renewing") {

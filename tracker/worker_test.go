@@ -205,7 +205,7 @@ type workerProc struct {
 	exit chan error
 }
 
-func startWorker(t *testing.T, location string, cfg workerConfig, i int, lines chan<- string, extra ...string) *workerProc {
+func startWorker(t testing.TB, location string, cfg workerConfig, i int, lines chan<- string, extra ...string) *workerProc {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), workerEnv+"="+location, workerQueueEnv+"="+cfg.queue,
@@ -271,4 +271,40 @@ func gridResults(t *testing.T, location, queue string, cells int) map[string]cel
 		out[c.Key] = res
 	}
 	return out
+}
+
+// BenchmarkGridWorkers is the throughput of a grid of 16 CPU-bound cells
+// (4 steps of spin work each, about 25 ms a step on one core of the
+// development machine) run by 1, 2 and 4 worker processes sharing one
+// store, process start and database open included: cells/s is the figure
+// (BenchmarkGridWorkers/postgres/workers=4).
+func BenchmarkGridWorkers(b *testing.B) {
+	eachBackendB(b, func(b *testing.B, be backend) {
+		for _, workers := range []int{1, 2, 4} {
+			b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+				cfg := workerConfig{queue: "bench", cells: 16, steps: 4, lease: 10 * time.Second, spin: 1_500_000}
+				var cells int
+				var elapsed time.Duration
+				for i := 0; i < b.N; i++ {
+					b.StopTimer()
+					loc := be.location(b)
+					openDB(b, loc, Options{}).Close()
+					b.StartTimer()
+					start := time.Now()
+					var procs []*workerProc
+					for w := 0; w < workers; w++ {
+						procs = append(procs, startWorker(b, loc, cfg, w, nil))
+					}
+					for _, p := range procs {
+						if err := <-p.exit; err != nil {
+							b.Fatal(err)
+						}
+					}
+					elapsed += time.Since(start)
+					cells += cfg.cells
+				}
+				b.ReportMetric(float64(cells)/elapsed.Seconds(), "cells/s")
+			})
+		}
+	})
 }
