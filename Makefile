@@ -14,7 +14,7 @@ GO ?= go
 DEMO_FLAGS ?=
 GRID_FLAGS ?=
 
-.PHONY: demo paper ablations test setup setup-go setup-notebooks setup-chromium setup-torch build gotest notebooks bench fmt vet clean
+.PHONY: demo paper ablations test setup setup-go setup-notebooks setup-chromium setup-torch setup-postgres setup-slurm build gotest test-slurm notebooks bench fmt vet clean
 
 demo: build
 	bin/otclir demo $(DEMO_FLAGS)
@@ -39,7 +39,7 @@ test: setup gotest notebooks
 build:
 	$(GO) build -o bin/otclir ./cmd/otclir
 
-setup: setup-go setup-notebooks setup-chromium setup-torch
+setup: setup-go setup-notebooks setup-chromium setup-torch setup-postgres
 
 setup-go:
 	@command -v $(GO) >/dev/null || { echo "Go is required (https://go.dev/doc/install)"; exit 1; }
@@ -66,9 +66,28 @@ setup-chromium:
 setup-torch:
 	@/usr/bin/python3 -c "import torch" 2>/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch; }
 
+# The tests run under a throw-away PostgreSQL server (.ci/with-postgres), so the
+# tracker's tests run against SQLite and PostgreSQL both.
 gotest:
 	$(GO) vet ./...
-	$(GO) test -short -count=1 ./...
+	.ci/with-postgres $(GO) test -short -count=1 ./...
+
+# Debian's PostgreSQL server, for the tracker's PostgreSQL tests.
+setup-postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; }
+
+# Debian's Slurm and munge, for test-slurm's single-node cluster.
+setup-slurm:
+	@command -v slurmctld >/dev/null || test -x /usr/sbin/slurmctld || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slurm-wlm munge; }
+
+# otclir grid -slurm's script submitted to a real single-node Slurm cluster
+# (.ci/with-slurm, as root) with a PostgreSQL tracker; .ci/with-slurm exits 77
+# when no cluster can run here, which counts as skipped.
+test-slurm: setup-postgres setup-slurm
+	.ci/with-postgres .ci/with-slurm $(GO) test -count=1 -run '^TestGridOnSlurm$$' -v ./cmd/otclir; \
+	  s=$$?; [ $$s -eq 0 ] || { [ $$s -eq 77 ] && echo "test-slurm: skipped (see above)"; }
 
 notebooks: build
 	bash .ci/run-notebooks

@@ -2,17 +2,21 @@ package tracker
 
 import (
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 )
 
 // BenchmarkLogMetric measures batched metric logging: b.N points, written
 // in transactions of BatchSize points, plus a final Flush.
+// Sub-benchmarks per backend: BenchmarkLogMetric/postgres/batch=1000.
 func BenchmarkLogMetric(b *testing.B) {
+	eachBackendB(b, benchLogMetric)
+}
+
+func benchLogMetric(b *testing.B, be backend) {
 	for _, batch := range []int{100, 1000, 10000} {
 		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
-			db, err := OpenOptions(filepath.Join(b.TempDir(), "bench.db"), Options{BatchSize: batch})
+			db, err := OpenOptions(be.location(b), Options{BatchSize: batch})
 			must(b, err)
 			defer db.Close()
 			r := startRun(b, db, RunSpec{})
@@ -35,9 +39,13 @@ func BenchmarkLogMetric(b *testing.B) {
 // metrics (loss, lr, grad norm) per step, and a Flush every flushEvery
 // steps (a durable checkpoint of the curve).
 func BenchmarkStepOverhead(b *testing.B) {
+	eachBackendB(b, benchStepOverhead)
+}
+
+func benchStepOverhead(b *testing.B, be backend) {
 	for _, flushEvery := range []int{1, 10, 100} {
 		b.Run(fmt.Sprintf("flush_every=%d", flushEvery), func(b *testing.B) {
-			db, err := Open(filepath.Join(b.TempDir(), "bench.db"))
+			db, err := Open(be.location(b))
 			must(b, err)
 			defer db.Close()
 			r := startRun(b, db, RunSpec{})

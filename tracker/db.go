@@ -11,6 +11,8 @@ import (
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+
+	"github.com/otclir/otclir/tracker/filter"
 )
 
 // Sentinel errors.
@@ -68,17 +70,20 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// DB is an open tracker database. It is safe for concurrent use.
+// DB is an open tracker database: an SQLite file or a PostgreSQL
+// database. It is safe for concurrent use.
 type DB struct {
 	sql      *sql.DB
-	path     string
+	path     string // as given; a PostgreSQL URL without its password
 	opts     Options
 	readOnly bool
-	abs      string // absolute path: keys this process's live runs
-	version  int    // schema version of the file
+	abs      string // absolute path or redacted URL: keys this process's live runs
+	version  int    // schema version of the database
+	dialect  filter.Dialect
 }
 
-// DefaultPath returns $OTCLIR_DB, or "results.db" when it is unset.
+// DefaultPath returns $OTCLIR_DB, or "results.db" when it is unset. Either
+// may be a PostgreSQL URL (postgres://user@host/db).
 func DefaultPath() string {
 	if p := os.Getenv("OTCLIR_DB"); p != "" {
 		return p
@@ -104,24 +109,60 @@ func parseTime(s string) time.Time {
 	return t
 }
 
-// Open opens (creating if needed) the tracker database at path with the
-// default Options.
-func Open(path string) (*DB, error) { return OpenOptions(path, Options{}) }
+// Open opens (creating if needed) the tracker database at location with
+// the default Options: a path names an SQLite file, a postgres:// or
+// postgresql:// URL a PostgreSQL database (see OpenOptions).
+func Open(location string) (*DB, error) { return OpenOptions(location, Options{}) }
 
-// OpenOptions opens (creating it and its directory if needed) the tracker database at path,
-// applies pending schema migrations and marks RUNNING runs whose process is
-// gone KILLED (see GC).
-func OpenOptions(path string, opts Options) (*DB, error) {
-	if path == "" {
+// OpenOptions opens the tracker database at location, applies pending
+// schema migrations and marks RUNNING runs whose process is gone KILLED
+// (see GC). A path names an SQLite file, created with its directory if
+// needed. A postgres:// or postgresql:// URL names a PostgreSQL database,
+// which must exist; its tables are created in the first schema of the
+// connection's search_path (add ?search_path=NAME to the URL to keep
+// several stores in one database).
+func OpenOptions(location string, opts Options) (*DB, error) {
+	if location == "" {
 		return nil, fmt.Errorf("%w: empty database path", ErrInvalidArgument)
 	}
 	opts = opts.withDefaults()
+	var db *DB
+	if IsPostgresURL(location) {
+		shown := redact(location)
+		sdb, err := openPostgres(location, false)
+		if err != nil {
+			return nil, fmt.Errorf("tracker: %s: %w", shown, err)
+		}
+		db = &DB{sql: sdb, path: shown, opts: opts, abs: shown, version: len(migrations), dialect: filter.Postgres}
+	} else {
+		sdb, abs, err := openSQLite(location)
+		if err != nil {
+			return nil, err
+		}
+		db = &DB{sql: sdb, path: location, opts: opts, abs: abs, version: len(migrations), dialect: filter.SQLite}
+	}
+	if err := db.migrate(); err != nil {
+		db.sql.Close()
+		return nil, fmt.Errorf("tracker: %s: %w", db.path, err)
+	}
+	if opts.StaleAfter > 0 {
+		if _, err := db.GC(opts.StaleAfter); err != nil {
+			db.sql.Close()
+			return nil, err
+		}
+	}
+	return db, nil
+}
+
+// openSQLite opens (creating it and its folder) the SQLite file at path
+// for writing.
+func openSQLite(path string) (*sql.DB, string, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return nil, fmt.Errorf("tracker: %s: %w", path, err)
+		return nil, "", fmt.Errorf("tracker: %s: %w", path, err)
 	}
 	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
-		return nil, fmt.Errorf("tracker: %s: %w", path, err)
+		return nil, "", fmt.Errorf("tracker: %s: %w", path, err)
 	}
 	q := url.Values{}
 	q.Set("_journal_mode", "WAL")
@@ -134,20 +175,9 @@ func OpenOptions(path string, opts Options) (*DB, error) {
 	dsn := "file:" + (&url.URL{Path: abs}).EscapedPath() + "?" + q.Encode()
 	sdb, err := sql.Open("sqlite3", dsn)
 	if err != nil {
-		return nil, fmt.Errorf("tracker: open %s: %w", path, err)
+		return nil, "", fmt.Errorf("tracker: open %s: %w", path, err)
 	}
-	db := &DB{sql: sdb, path: path, opts: opts, abs: abs, version: len(migrations)}
-	if err := db.migrate(); err != nil {
-		sdb.Close()
-		return nil, fmt.Errorf("tracker: %s: %w", path, err)
-	}
-	if opts.StaleAfter > 0 {
-		if _, err := db.GC(opts.StaleAfter); err != nil {
-			sdb.Close()
-			return nil, err
-		}
-	}
-	return db, nil
+	return sdb, abs, nil
 }
 
 // OpenReadOnly opens an existing tracker database for reading only: no
@@ -156,10 +186,14 @@ func OpenOptions(path string, opts Options) (*DB, error) {
 // live writers. When the database file or its folder is not writable it is
 // opened immutable (SQLite's immutable=1: no locks, no -shm file), which is
 // safe only while nothing writes it, as no one can. Writes through the
-// returned DB fail with ErrReadOnly.
+// returned DB fail with ErrReadOnly. A PostgreSQL URL opens sessions with
+// default_transaction_read_only=on, so the server refuses writes too.
 func OpenReadOnly(path string) (*DB, error) {
 	if path == "" {
 		return nil, fmt.Errorf("%w: empty database path", ErrInvalidArgument)
+	}
+	if IsPostgresURL(path) {
+		return openPostgresReadOnly(path)
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -188,7 +222,27 @@ func OpenReadOnly(path string) (*DB, error) {
 		sdb.Close()
 		return nil, fmt.Errorf("tracker: %s: %w", path, err)
 	}
-	return &DB{sql: sdb, path: path, opts: Options{}.withDefaults(), readOnly: true, version: v}, nil
+	return &DB{sql: sdb, path: path, opts: Options{}.withDefaults(), readOnly: true, abs: abs, version: v,
+		dialect: filter.SQLite}, nil
+}
+
+func openPostgresReadOnly(location string) (*DB, error) {
+	shown := redact(location)
+	sdb, err := openPostgres(location, true)
+	if err != nil {
+		return nil, fmt.Errorf("tracker: %s: %w", shown, err)
+	}
+	var v int
+	if err := sdb.QueryRow(`SELECT version FROM schema_version`).Scan(&v); err != nil {
+		sdb.Close()
+		return nil, fmt.Errorf("tracker: %s: not a tracker database (schema_version: %w)", shown, err)
+	}
+	if err := checkVersion(v, true); err != nil {
+		sdb.Close()
+		return nil, fmt.Errorf("tracker: %s: %w", shown, err)
+	}
+	return &DB{sql: sdb, path: shown, opts: Options{}.withDefaults(), readOnly: true, abs: shown, version: v,
+		dialect: filter.Postgres}, nil
 }
 
 // openRO opens abs with mode=ro (and immutable=1 when asked) and reads its
@@ -250,12 +304,22 @@ func checkVersion(v int, reader bool) error {
 	return nil
 }
 
-// Path returns the path the DB was opened with.
+// Path returns the path the DB was opened with; for PostgreSQL, the URL
+// without its password.
 func (db *DB) Path() string { return db.path }
 
 // SQL exposes the underlying handle for read-only ad-hoc queries (tables,
-// notebooks). Writes should go through the API.
+// notebooks). Writes should go through the API. Queries use "?"
+// placeholders on both backends (for PostgreSQL they are rebound to $1,
+// $2, ...).
 func (db *DB) SQL() *sql.DB { return db.sql }
+
+// Dialect returns the SQL flavour of the database: filter.SQLite or
+// filter.Postgres.
+func (db *DB) Dialect() filter.Dialect { return db.dialect }
+
+// Postgres reports whether the database is a PostgreSQL one.
+func (db *DB) Postgres() bool { return db.dialect == filter.Postgres }
 
 // Close closes the database. Runs still open are left RUNNING; finish them
 // first.
@@ -347,17 +411,50 @@ CREATE TABLE artifacts (
 ALTER TABLE runs ADD COLUMN pid INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE runs ADD COLUMN proc_start TEXT NOT NULL DEFAULT '';
 `,
+	// 2 -> 3: queues of grid cells that workers claim with a lease (see
+	// Queue).
+	`
+CREATE TABLE cells (
+	queue       TEXT NOT NULL,
+	key         TEXT NOT NULL,
+	seq         INTEGER NOT NULL,
+	spec        TEXT NOT NULL DEFAULT '',
+	state       TEXT NOT NULL DEFAULT 'PENDING' CHECK (state IN ('PENDING','CLAIMED','DONE','FAILED')),
+	worker      TEXT NOT NULL DEFAULT '',
+	token       TEXT NOT NULL DEFAULT '',
+	lease_until INTEGER NOT NULL DEFAULT 0,   -- Unix nanoseconds
+	attempts    INTEGER NOT NULL DEFAULT 0,
+	run_id      INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+	error       TEXT NOT NULL DEFAULT '',
+	updated     TEXT NOT NULL,
+	PRIMARY KEY (queue, key)
+) WITHOUT ROWID;
+CREATE INDEX cells_by_state ON cells(queue, state, seq);
+`,
 }
 
 // SchemaVersion is the schema version this package writes.
 var SchemaVersion = len(migrations)
 
+// pgMigrateLock keys the advisory lock that lets one process at a time
+// migrate a PostgreSQL schema (SQLite's BEGIN IMMEDIATE does that there).
+const pgMigrateLock = `SELECT pg_advisory_xact_lock(hashtext('otclir tracker migration ' || current_schema()))`
+
 func (db *DB) migrate() error {
-	tx, err := db.sql.Begin() // immediate: one process migrates at a time
+	steps := migrations
+	if db.Postgres() {
+		steps = pgMigrations
+	}
+	tx, err := db.sql.Begin() // SQLite: immediate, so one process migrates at a time
 	if err != nil {
 		return fmt.Errorf("begin migration: %w", err)
 	}
 	defer tx.Rollback()
+	if db.Postgres() {
+		if _, err := tx.Exec(pgMigrateLock); err != nil {
+			return fmt.Errorf("lock for migration: %w", err)
+		}
+	}
 	if _, err := tx.Exec(`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
 		return fmt.Errorf("create schema_version: %w", err)
 	}
@@ -374,8 +471,8 @@ func (db *DB) migrate() error {
 	if err := checkVersion(v, false); err != nil {
 		return err
 	}
-	for ; v < len(migrations); v++ {
-		if _, err := tx.Exec(migrations[v]); err != nil {
+	for ; v < len(steps); v++ {
+		if _, err := tx.Exec(steps[v]); err != nil {
 			return fmt.Errorf("migration %d->%d: %w", v, v+1, err)
 		}
 		if _, err := tx.Exec(`UPDATE schema_version SET version = ?`, v+1); err != nil {

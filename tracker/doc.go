@@ -1,13 +1,14 @@
-// Package tracker records experiment runs in one SQLite file (results.db
-// by default; DefaultPath honours $OTCLIR_DB) so that every result table,
-// chart and cache decision can be traced back to the code, parameters and
-// machine that produced it.
+// Package tracker records experiment runs in one store, an SQLite file
+// (results.db by default; DefaultPath honours $OTCLIR_DB) or a PostgreSQL
+// database (a postgres:// URL in the same places), so that every result
+// table, chart and cache decision can be traced back to the code,
+// parameters and machine that produced it.
 //
 // # Schema
 //
-// Open creates the file and applies versioned migrations; the version
+// Open creates the store and applies versioned migrations; the version
 // lives in the one-row table schema_version, and a database newer than the
-// program is refused (ErrSchemaTooNew). Version 2:
+// program is refused (ErrSchemaTooNew). Version 3:
 //
 //	experiments    (id, name UNIQUE, created)
 //	runs           (id, name, experiment_id, status, start_time, end_time, heartbeat, error,
@@ -20,10 +21,54 @@
 //	final_metrics  (run_id, key, value)             what result tables read
 //	per_query      (run_id, measure, qid, value)
 //	artifacts      (run_id, path, kind, size, sha256, logged)
+//	cells          (queue, key, seq, spec, state, worker, token, lease_until,
+//	                attempts, run_id, error, updated)          grid cells (see Queue)
 //
 // Version 2 added runs.pid and runs.proc_start (the process that owns the
-// run; 0 and the empty string for runs of version 1). OpenReadOnly reads
-// versions 1 and 2 without migrating; Open migrates.
+// run; 0 and the empty string for runs of version 1), version 3 the cells
+// of grid queues. OpenReadOnly reads versions 1 to 3 without migrating;
+// Open migrates.
+//
+// # PostgreSQL
+//
+// A postgres:// or postgresql:// URL opens a PostgreSQL database through
+// database/sql and pgx (github.com/jackc/pgx/v5); its tables live in the
+// first schema of the connection's search_path (?search_path=NAME keeps
+// several stores in one database). The schema is the same, version for
+// version, in PostgreSQL's types (pgMigrations); the package writes its SQL
+// once with SQLite's "?" placeholders, which the connection rebinds to $1,
+// $2, ... (so do ad-hoc queries through DB.SQL). Text columns are COLLATE
+// "C" and the function otclir_real is SQLite's CAST(text AS REAL), so a
+// filter (package tracker/filter, Dialect) selects the same runs in the
+// same order on both servers. Sessions run with synchronous_commit=off (a
+// commit survives the tracker's process dying, a server crash may lose the
+// last commits: the durability of SQLite's WAL with synchronous=NORMAL);
+// readers run with default_transaction_read_only=on. Migrations take an
+// advisory lock, as SQLite's BEGIN IMMEDIATE serialises them. Messages and
+// Path never show the URL's password. Heartbeats, GC and the pid check
+// work as for SQLite: liveness by pid applies to runs of the same host,
+// runs of other hosts are judged by their heartbeat, on the clocks of the
+// machines (keep them synchronised).
+//
+// # Grid cells
+//
+// A Queue (DB.Queue) holds the cells of a grid that any number of workers,
+// in processes on any machines sharing the store, claim one at a time
+// (Queue.Claim: SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL, one BEGIN
+// IMMEDIATE transaction on SQLite) under a lease that the claim renews
+// every third of its length. A worker that dies stops renewing; once the
+// lease has expired the next Claim takes the cell again and marks the dead
+// worker's run KILLED. A run started with RunSpec.Cell settles its cell in
+// the transaction that ends it (FINISHED: DONE; FAILED: FAILED; KILLED:
+// PENDING again), and a run whose claim lost its lease cannot end
+// FINISHED, so a cell's evaluation is FINISHED at most once.
+//
+// # Moving runs
+//
+// Copy copies runs, with everything logged for them, from one store to
+// another (SQLite or PostgreSQL, either way), idempotently: a run is
+// recognised by its experiment, name, start time, host, pid and config
+// hash, and copying twice adds nothing.
 //
 // Times are UTC text in the fixed-width form 2006-01-02T15:04:05.000000000Z
 // (so text order is time order); metrics.wall_time is Unix nanoseconds.

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -61,58 +60,62 @@ func waitStale(t *testing.T, path string, id int64, d time.Duration) {
 // and finishes it when it resumes. (Before pids were recorded, the Open
 // marked it KILLED and the resumed Finish failed.)
 func TestGCSparesStoppedProcess(t *testing.T) {
-	const stale = 200 * time.Millisecond
-	path := filepath.Join(t.TempDir(), "r.db")
-	c := startLivenessChild(t, path)
-	must(t, c.cmd.Process.Signal(syscall.SIGSTOP))
-	waitStale(t, path, c.id, 2*stale)
-	db, err := OpenOptions(path, Options{StaleAfter: stale})
-	must(t, err)
-	defer db.Close()
-	if n, err := db.GC(stale); err != nil || n != 0 {
-		t.Errorf("GC = %d, %v; want 0", n, err)
-	}
-	if rr, _ := db.GetRun(c.id); rr.Status != StatusRunning {
-		t.Fatalf("stopped process's run is %s (%q), want RUNNING", rr.Status, rr.Error)
-	}
-	must(t, c.cmd.Process.Signal(syscall.SIGCONT))
-	fmt.Fprintln(c.in, "finish")
-	if !c.sc.Scan() || c.sc.Text() != "finished" {
-		t.Fatalf("resumed child: %q %v", c.sc.Text(), c.sc.Err())
-	}
-	must(t, c.cmd.Wait())
-	if rr, _ := db.GetRun(c.id); rr.Status != StatusFinished {
-		t.Errorf("run after the resumed Finish: %s", rr.Status)
-	}
+	eachBackend(t, func(t *testing.T, b backend) {
+		const stale = 200 * time.Millisecond
+		path := b.location(t)
+		c := startLivenessChild(t, path)
+		must(t, c.cmd.Process.Signal(syscall.SIGSTOP))
+		waitStale(t, path, c.id, 2*stale)
+		db, err := OpenOptions(path, Options{StaleAfter: stale})
+		must(t, err)
+		defer db.Close()
+		if n, err := db.GC(stale); err != nil || n != 0 {
+			t.Errorf("GC = %d, %v; want 0", n, err)
+		}
+		if rr, _ := db.GetRun(c.id); rr.Status != StatusRunning {
+			t.Fatalf("stopped process's run is %s (%q), want RUNNING", rr.Status, rr.Error)
+		}
+		must(t, c.cmd.Process.Signal(syscall.SIGCONT))
+		fmt.Fprintln(c.in, "finish")
+		if !c.sc.Scan() || c.sc.Text() != "finished" {
+			t.Fatalf("resumed child: %q %v", c.sc.Text(), c.sc.Err())
+		}
+		must(t, c.cmd.Wait())
+		if rr, _ := db.GetRun(c.id); rr.Status != StatusFinished {
+			t.Errorf("run after the resumed Finish: %s", rr.Status)
+		}
+	})
 }
 
 // TestGCMarksDeadProcess: the run of a process that died (SIGKILL) is
 // marked KILLED once its heartbeat is stale, naming the process.
 func TestGCMarksDeadProcess(t *testing.T) {
-	const stale = 200 * time.Millisecond
-	path := filepath.Join(t.TempDir(), "r.db")
-	c := startLivenessChild(t, path)
-	pid := c.cmd.Process.Pid
-	must(t, c.cmd.Process.Kill())
-	c.cmd.Wait()
-	db, err := OpenOptions(path, Options{StaleAfter: stale})
-	must(t, err)
-	defer db.Close()
-	if rr, _ := db.GetRun(c.id); rr.Status != StatusRunning {
-		t.Fatalf("run with a fresh heartbeat marked %s", rr.Status)
-	}
-	waitStale(t, path, c.id, stale+50*time.Millisecond)
-	if n, err := db.GC(stale); err != nil || n != 1 {
-		t.Fatalf("GC = %d, %v; want 1", n, err)
-	}
-	rr, _ := db.GetRun(c.id)
-	if rr.Status != StatusKilled || !strings.Contains(rr.Error, "no heartbeat since") ||
-		(procIdentityKnown() && !strings.Contains(rr.Error, fmt.Sprintf("process %d on", pid))) {
-		t.Errorf("dead process's run: %s %q", rr.Status, rr.Error)
-	}
-	if rr.PID != pid {
-		t.Errorf("recorded pid %d, want %d", rr.PID, pid)
-	}
+	eachBackend(t, func(t *testing.T, b backend) {
+		const stale = 200 * time.Millisecond
+		path := b.location(t)
+		c := startLivenessChild(t, path)
+		pid := c.cmd.Process.Pid
+		must(t, c.cmd.Process.Kill())
+		c.cmd.Wait()
+		db, err := OpenOptions(path, Options{StaleAfter: stale})
+		must(t, err)
+		defer db.Close()
+		if rr, _ := db.GetRun(c.id); rr.Status != StatusRunning {
+			t.Fatalf("run with a fresh heartbeat marked %s", rr.Status)
+		}
+		waitStale(t, path, c.id, stale+50*time.Millisecond)
+		if n, err := db.GC(stale); err != nil || n != 1 {
+			t.Fatalf("GC = %d, %v; want 1", n, err)
+		}
+		rr, _ := db.GetRun(c.id)
+		if rr.Status != StatusKilled || !strings.Contains(rr.Error, "no heartbeat since") ||
+			(procIdentityKnown() && !strings.Contains(rr.Error, fmt.Sprintf("process %d on", pid))) {
+			t.Errorf("dead process's run: %s %q", rr.Status, rr.Error)
+		}
+		if rr.PID != pid {
+			t.Errorf("recorded pid %d, want %d", rr.PID, pid)
+		}
+	})
 }
 
 // procIdentityKnown reports whether this system checks process liveness.

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/otclir/otclir/tracker/filter"
 )
 
 // Read helpers for pages that show the tracker a screenful at a time (the
@@ -30,11 +28,11 @@ func (db *DB) SearchRunsPage(filterExpr, orderBy string, offset, limit int) (*Ru
 	if limit <= 0 || offset < 0 {
 		return nil, fmt.Errorf("%w: page offset %d, limit %d", ErrInvalidArgument, offset, limit)
 	}
-	where, args, err := filter.Where(filterExpr)
+	where, args, err := db.dialect.Where(filterExpr)
 	if err != nil {
 		return nil, err
 	}
-	order, oargs, err := filter.OrderBy(orderBy)
+	order, oargs, err := db.dialect.OrderBy(orderBy)
 	if err != nil {
 		return nil, err
 	}
@@ -95,8 +93,10 @@ func (s ExperimentSummary) Fingerprint() string {
 }
 
 const experimentSummarySQL = `SELECT e.name, e.created, COUNT(r.id),
-	COALESCE(SUM(r.status = 'RUNNING'), 0), COALESCE(SUM(r.status = 'FINISHED'), 0),
-	COALESCE(SUM(r.status = 'FAILED'), 0), COALESCE(SUM(r.status = 'KILLED'), 0),
+	COALESCE(SUM(CASE WHEN r.status = 'RUNNING' THEN 1 ELSE 0 END), 0),
+	COALESCE(SUM(CASE WHEN r.status = 'FINISHED' THEN 1 ELSE 0 END), 0),
+	COALESCE(SUM(CASE WHEN r.status = 'FAILED' THEN 1 ELSE 0 END), 0),
+	COALESCE(SUM(CASE WHEN r.status = 'KILLED' THEN 1 ELSE 0 END), 0),
 	COALESCE(MIN(r.start_time), ''), COALESCE(MAX(r.start_time), ''), COALESCE(MAX(r.end_time), ''),
 	COALESCE(MAX(r.id), 0)
 	FROM experiments e LEFT JOIN runs r ON r.experiment_id = e.id`
@@ -145,7 +145,9 @@ var ErrExperimentNotFound = errors.New("tracker: experiment not found")
 
 // KeyedPoint is a logged metric point with its key and Seq, a number that
 // grows with every point logged into the database (SQLite's rowid of the
-// metrics table): MetricsAfter(run, seq) returns what came after it.
+// metrics table, PostgreSQL's metrics.seq): MetricsAfter(run, seq) returns
+// what came after it. A run's points are written by one process, one flush
+// at a time, so within a run Seq order is commit order on both servers.
 type KeyedPoint struct {
 	Seq   int64
 	Key   string
@@ -160,8 +162,9 @@ func (db *DB) MetricsAfter(runID, after int64, limit int) ([]KeyedPoint, error) 
 	if limit <= 0 {
 		return nil, fmt.Errorf("%w: limit %d", ErrInvalidArgument, limit)
 	}
-	rows, err := db.sql.Query(`SELECT rowid, key, step, value FROM metrics WHERE run_id = ? AND rowid > ?
-		ORDER BY rowid LIMIT ?`, runID, after, limit)
+	seq := db.metricSeq()
+	rows, err := db.sql.Query(`SELECT `+seq+`, key, step, value FROM metrics WHERE run_id = ? AND `+seq+` > ?
+		ORDER BY `+seq+` LIMIT ?`, runID, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("tracker: run %d: metrics after %d: %w", runID, after, err)
 	}

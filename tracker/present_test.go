@@ -20,9 +20,10 @@ var update = flag.Bool("update", false, "rewrite testdata/cli/*.golden from the 
 // cliFixture builds the searchFixture runs plus per-query values, a
 // metric history and an artifact, then pins every machine- and
 // time-dependent column so the CLI output is reproducible.
-func cliFixture(t *testing.T) string {
+// Both backends print the same bytes: one set of golden files.
+func cliFixture(t *testing.T, b backend) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "cli.db")
+	path := b.location(t)
 	db, err := Open(path)
 	must(t, err)
 	defer db.Close()
@@ -43,7 +44,7 @@ func cliFixture(t *testing.T) string {
 			go_version = 'go1.26.8', gomlx_version = 'v0.26.0', backend = 'go', git_commit = ?, git_dirty = ?,
 			diff_hash = ? WHERE id = ?`,
 			fmtTime(start), fmtTime(start.Add(90*time.Minute)), fmtTime(start.Add(90*time.Minute)),
-			"c0ffee"+string(rune('0'+i/2)), i == 1, map[bool]string{true: "d1ff", false: ""}[i == 1], r.ID())
+			"c0ffee"+string(rune('0'+i/2)), boolInt(i == 1), map[bool]string{true: "d1ff", false: ""}[i == 1], r.ID())
 		must(t, err)
 	}
 	return path
@@ -59,103 +60,107 @@ func openFixture(t *testing.T, path string) *DB {
 }
 
 func TestPresentGolden(t *testing.T) {
-	path := cliFixture(t)
-	db := openFixture(t, path)
-	tests := []struct {
-		name  string
-		print func(w *bytes.Buffer) error
-	}{
-		{"ls", func(w *bytes.Buffer) error { return WriteRunList(w, db, ListOptions{}) }},
-		{"ls_filter", func(w *bytes.Buffer) error {
-			return WriteRunList(w, db, ListOptions{Filter: `params.pair = "swh-eng" or status = "FAILED"`, Order: "metrics.map DESC",
-				Columns: []string{"params.pair", "metrics.map", "tags.x", "git_dirty"}})
-		}},
-		{"ls_limit", func(w *bytes.Buffer) error {
-			return WriteRunList(w, db, ListOptions{Order: "start", Limit: 2, Columns: []string{"metrics.loss"}})
-		}},
-		{"show", func(w *bytes.Buffer) error { return WriteRun(w, db, 1) }},
-		{"show_failed", func(w *bytes.Buffer) error { return WriteRun(w, db, 3) }},
-		{"compare", func(w *bytes.Buffer) error { return WriteComparison(w, db, []int64{1, 2, 4}) }},
-		{"diff", func(w *bytes.Buffer) error { return WriteDiff(w, db, 1, 4) }},
-		{"diff_same", func(w *bytes.Buffer) error { return WriteDiff(w, db, 2, 2) }},
-		{"export_csv", func(w *bytes.Buffer) error { return WriteExport(w, db, "csv", `experiment = "optical"`, "start") }},
-		{"export_json", func(w *bytes.Buffer) error { return WriteExport(w, db, "json", "id <= 2", "start") }},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			var out bytes.Buffer
-			if err := tc.print(&out); err != nil {
-				t.Fatalf("%s: %v", tc.name, err)
-			}
-			golden := filepath.Join("testdata", "cli", tc.name+".golden")
-			if *update {
-				must(t, os.MkdirAll(filepath.Dir(golden), 0o755))
-				must(t, os.WriteFile(golden, out.Bytes(), 0o644))
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -run TestPresentGolden -update to create it)", err)
-			}
-			if out.String() != string(want) {
-				t.Errorf("%s output differs from %s:\n--- got\n%s\n--- want\n%s", tc.name, golden, out.String(), want)
-			}
-		})
-	}
+	eachBackend(t, func(t *testing.T, b backend) {
+		path := cliFixture(t, b)
+		db := openFixture(t, path)
+		tests := []struct {
+			name  string
+			print func(w *bytes.Buffer) error
+		}{
+			{"ls", func(w *bytes.Buffer) error { return WriteRunList(w, db, ListOptions{}) }},
+			{"ls_filter", func(w *bytes.Buffer) error {
+				return WriteRunList(w, db, ListOptions{Filter: `params.pair = "swh-eng" or status = "FAILED"`, Order: "metrics.map DESC",
+					Columns: []string{"params.pair", "metrics.map", "tags.x", "git_dirty"}})
+			}},
+			{"ls_limit", func(w *bytes.Buffer) error {
+				return WriteRunList(w, db, ListOptions{Order: "start", Limit: 2, Columns: []string{"metrics.loss"}})
+			}},
+			{"show", func(w *bytes.Buffer) error { return WriteRun(w, db, 1) }},
+			{"show_failed", func(w *bytes.Buffer) error { return WriteRun(w, db, 3) }},
+			{"compare", func(w *bytes.Buffer) error { return WriteComparison(w, db, []int64{1, 2, 4}) }},
+			{"diff", func(w *bytes.Buffer) error { return WriteDiff(w, db, 1, 4) }},
+			{"diff_same", func(w *bytes.Buffer) error { return WriteDiff(w, db, 2, 2) }},
+			{"export_csv", func(w *bytes.Buffer) error { return WriteExport(w, db, "csv", `experiment = "optical"`, "start") }},
+			{"export_json", func(w *bytes.Buffer) error { return WriteExport(w, db, "json", "id <= 2", "start") }},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				var out bytes.Buffer
+				if err := tc.print(&out); err != nil {
+					t.Fatalf("%s: %v", tc.name, err)
+				}
+				golden := filepath.Join("testdata", "cli", tc.name+".golden")
+				if *update {
+					must(t, os.MkdirAll(filepath.Dir(golden), 0o755))
+					must(t, os.WriteFile(golden, out.Bytes(), 0o644))
+					return
+				}
+				want, err := os.ReadFile(golden)
+				if err != nil {
+					t.Fatalf("%v (run go test -run TestPresentGolden -update to create it)", err)
+				}
+				if out.String() != string(want) {
+					t.Errorf("%s output differs from %s:\n--- got\n%s\n--- want\n%s", tc.name, golden, out.String(), want)
+				}
+			})
+		}
+	})
 }
 
 // The golden files are also checked structurally, so a careless -update
 // cannot bless a wrong answer.
 func TestPresentContent(t *testing.T) {
-	path := cliFixture(t)
-	db := openFixture(t, path)
-	print := func(fn func(w *bytes.Buffer) error) string {
-		t.Helper()
-		var out bytes.Buffer
-		must(t, fn(&out))
-		return out.String()
-	}
-
-	ls := strings.Split(strings.TrimSpace(print(func(w *bytes.Buffer) error {
-		return WriteRunList(w, db, ListOptions{Filter: `params.pair = "swh-eng"`, Order: "metrics.map DESC", Columns: []string{"params.pair", "metrics.map"}})
-	})), "\n")
-	if len(ls) != 3 || !strings.HasPrefix(ls[0], "ID") || !strings.Contains(ls[0], "METRICS.MAP") ||
-		!strings.HasPrefix(ls[1], "1 ") || !strings.Contains(ls[1], "0.31") || !strings.HasPrefix(ls[2], "4 ") {
-		t.Errorf("ls:\n%s", strings.Join(ls, "\n"))
-	}
-
-	cmp := print(func(w *bytes.Buffer) error { return WriteComparison(w, db, []int64{1, 2}) })
-	for field, want := range map[string]bool{"params.pair": true, "metrics.map": true, "tags.x": true,
-		"metrics.loss": true, "experiment": false, "status": false, "backend": false} {
-		if got, ok := compareMark(cmp, field); !ok || got != want {
-			t.Errorf("compare: %s marked %v (found %v), want %v:\n%s", field, got, ok, want, cmp)
+	eachBackend(t, func(t *testing.T, b backend) {
+		path := cliFixture(t, b)
+		db := openFixture(t, path)
+		print := func(fn func(w *bytes.Buffer) error) string {
+			t.Helper()
+			var out bytes.Buffer
+			must(t, fn(&out))
+			return out.String()
 		}
-	}
 
-	diff := print(func(w *bytes.Buffer) error { return WriteDiff(w, db, 1, 2) })
-	if !strings.Contains(diff, "params.pair: swh-eng -> som-eng\n") || strings.Contains(diff, "experiment:") {
-		t.Errorf("diff:\n%s", diff)
-	}
+		ls := strings.Split(strings.TrimSpace(print(func(w *bytes.Buffer) error {
+			return WriteRunList(w, db, ListOptions{Filter: `params.pair = "swh-eng"`, Order: "metrics.map DESC", Columns: []string{"params.pair", "metrics.map"}})
+		})), "\n")
+		if len(ls) != 3 || !strings.HasPrefix(ls[0], "ID") || !strings.Contains(ls[0], "METRICS.MAP") ||
+			!strings.HasPrefix(ls[1], "1 ") || !strings.Contains(ls[1], "0.31") || !strings.HasPrefix(ls[2], "4 ") {
+			t.Errorf("ls:\n%s", strings.Join(ls, "\n"))
+		}
 
-	recs, err := csv.NewReader(strings.NewReader(print(func(w *bytes.Buffer) error { return WriteExport(w, db, "csv", "", "start") }))).ReadAll()
-	must(t, err)
-	if len(recs) != 5 {
-		t.Fatalf("csv has %d records, want header + 4", len(recs))
-	}
-	col := map[string]int{}
-	for i, h := range recs[0] {
-		col[h] = i
-	}
-	if recs[1][col["params.pair"]] != "swh-eng" || recs[1][col["metrics.map"]] != "0.31" ||
-		recs[3][col["metrics.map"]] != "0.25" || recs[4][col["params.x"]] != "a' OR 1=1 --" {
-		t.Errorf("csv rows: %v", recs)
-	}
+		cmp := print(func(w *bytes.Buffer) error { return WriteComparison(w, db, []int64{1, 2}) })
+		for field, want := range map[string]bool{"params.pair": true, "metrics.map": true, "tags.x": true,
+			"metrics.loss": true, "experiment": false, "status": false, "backend": false} {
+			if got, ok := compareMark(cmp, field); !ok || got != want {
+				t.Errorf("compare: %s marked %v (found %v), want %v:\n%s", field, got, ok, want, cmp)
+			}
+		}
 
-	var js []map[string]any
-	must(t, json.Unmarshal([]byte(print(func(w *bytes.Buffer) error { return WriteExport(w, db, "json", "", "") })), &js))
-	if len(js) != 4 || js[0]["name"] != "r4" || js[3]["params"].(map[string]any)["pair"] != "swh-eng" {
-		t.Errorf("json: %v", js)
-	}
+		diff := print(func(w *bytes.Buffer) error { return WriteDiff(w, db, 1, 2) })
+		if !strings.Contains(diff, "params.pair: swh-eng -> som-eng\n") || strings.Contains(diff, "experiment:") {
+			t.Errorf("diff:\n%s", diff)
+		}
+
+		recs, err := csv.NewReader(strings.NewReader(print(func(w *bytes.Buffer) error { return WriteExport(w, db, "csv", "", "start") }))).ReadAll()
+		must(t, err)
+		if len(recs) != 5 {
+			t.Fatalf("csv has %d records, want header + 4", len(recs))
+		}
+		col := map[string]int{}
+		for i, h := range recs[0] {
+			col[h] = i
+		}
+		if recs[1][col["params.pair"]] != "swh-eng" || recs[1][col["metrics.map"]] != "0.31" ||
+			recs[3][col["metrics.map"]] != "0.25" || recs[4][col["params.x"]] != "a' OR 1=1 --" {
+			t.Errorf("csv rows: %v", recs)
+		}
+
+		var js []map[string]any
+		must(t, json.Unmarshal([]byte(print(func(w *bytes.Buffer) error { return WriteExport(w, db, "json", "", "") })), &js))
+		if len(js) != 4 || js[0]["name"] != "r4" || js[3]["params"].(map[string]any)["pair"] != "swh-eng" {
+			t.Errorf("json: %v", js)
+		}
+	})
 }
 
 // compareMark reports whether compare output marks field as differing.
@@ -173,24 +178,26 @@ func compareMark(out, field string) (marked, found bool) {
 }
 
 func TestPresentErrors(t *testing.T) {
-	db := openFixture(t, cliFixture(t))
-	tests := []struct {
-		name  string
-		print func(w *bytes.Buffer) error
-		is    error
-		msg   string
-	}{
-		{"show 99", func(w *bytes.Buffer) error { return WriteRun(w, db, 99) }, ErrRunNotFound, "id 99"},
-		{"compare 1 99", func(w *bytes.Buffer) error { return WriteComparison(w, db, []int64{1, 99}) }, ErrRunNotFound, "id 99"},
-		{"bad filter", func(w *bytes.Buffer) error { return WriteRunList(w, db, ListOptions{Filter: "bogus = 1"}) }, filter.ErrSyntax, `unknown field "bogus"`},
-		{"bad column", func(w *bytes.Buffer) error { return WriteRunList(w, db, ListOptions{Columns: []string{"nope"}}) }, ErrInvalidArgument, `unknown column "nope"`},
-		{"bad prefix", func(w *bytes.Buffer) error { return WriteRunList(w, db, ListOptions{Columns: []string{"foo.bar"}}) }, ErrInvalidArgument, `unknown prefix "foo"`},
-		{"bad format", func(w *bytes.Buffer) error { return WriteExport(w, db, "xml", "", "") }, ErrInvalidArgument, `format "xml"`},
-	}
-	for _, tc := range tests {
-		err := tc.print(&bytes.Buffer{})
-		if !errors.Is(err, tc.is) || !strings.Contains(err.Error(), tc.msg) {
-			t.Errorf("%s = %v, want %v containing %q", tc.name, err, tc.is, tc.msg)
+	eachBackend(t, func(t *testing.T, b backend) {
+		db := openFixture(t, cliFixture(t, b))
+		tests := []struct {
+			name  string
+			print func(w *bytes.Buffer) error
+			is    error
+			msg   string
+		}{
+			{"show 99", func(w *bytes.Buffer) error { return WriteRun(w, db, 99) }, ErrRunNotFound, "id 99"},
+			{"compare 1 99", func(w *bytes.Buffer) error { return WriteComparison(w, db, []int64{1, 99}) }, ErrRunNotFound, "id 99"},
+			{"bad filter", func(w *bytes.Buffer) error { return WriteRunList(w, db, ListOptions{Filter: "bogus = 1"}) }, filter.ErrSyntax, `unknown field "bogus"`},
+			{"bad column", func(w *bytes.Buffer) error { return WriteRunList(w, db, ListOptions{Columns: []string{"nope"}}) }, ErrInvalidArgument, `unknown column "nope"`},
+			{"bad prefix", func(w *bytes.Buffer) error { return WriteRunList(w, db, ListOptions{Columns: []string{"foo.bar"}}) }, ErrInvalidArgument, `unknown prefix "foo"`},
+			{"bad format", func(w *bytes.Buffer) error { return WriteExport(w, db, "xml", "", "") }, ErrInvalidArgument, `format "xml"`},
 		}
-	}
+		for _, tc := range tests {
+			err := tc.print(&bytes.Buffer{})
+			if !errors.Is(err, tc.is) || !strings.Contains(err.Error(), tc.msg) {
+				t.Errorf("%s = %v, want %v containing %q", tc.name, err, tc.is, tc.msg)
+			}
+		}
+	})
 }

@@ -7,8 +7,6 @@ import (
 	"math"
 	"strings"
 	"time"
-
-	"github.com/otclir/otclir/tracker/filter"
 )
 
 // RunRecord is a stored run as read back from the database.
@@ -76,6 +74,15 @@ func (db *DB) runColumns() string {
 }
 
 const runFrom = ` FROM runs r JOIN experiments e ON e.id = r.experiment_id`
+
+// metricSeq is the column of metrics that orders points in logging order:
+// SQLite's rowid, PostgreSQL's seq.
+func (db *DB) metricSeq() string {
+	if db.Postgres() {
+		return "seq"
+	}
+	return "rowid"
+}
 
 func scanRun(rows interface{ Scan(...any) error }) (*RunRecord, error) {
 	var rr RunRecord
@@ -167,11 +174,11 @@ func (db *DB) FindFinished(experiment, configHash string) (*RunRecord, error) {
 // all), ordered by orderBy (e.g. "metrics.map DESC, params.pair"; ties and
 // "" order newest first), at most limit runs (limit <= 0: no limit).
 func (db *DB) SearchRuns(filterExpr string, orderBy string, limit int) ([]*RunRecord, error) {
-	where, args, err := filter.Where(filterExpr)
+	where, args, err := db.dialect.Where(filterExpr)
 	if err != nil {
 		return nil, err
 	}
-	order, oargs, err := filter.OrderBy(orderBy)
+	order, oargs, err := db.dialect.OrderBy(orderBy)
 	if err != nil {
 		return nil, err
 	}
@@ -215,7 +222,7 @@ func (db *DB) SearchRuns(filterExpr string, orderBy string, limit int) ([]*RunRe
 // order (then logging order).
 func (db *DB) MetricHistory(runID int64, key string) ([]MetricPoint, error) {
 	rows, err := db.sql.Query(`SELECT step, value, wall_time FROM metrics WHERE run_id = ? AND key = ?
-		ORDER BY step, rowid`, runID, key)
+		ORDER BY step, `+db.metricSeq(), runID, key)
 	if err != nil {
 		return nil, fmt.Errorf("tracker: run %d: metric %q: %w", runID, key, err)
 	}

@@ -28,6 +28,12 @@ type RunSpec struct {
 	Tags         map[string]string
 	Backend      string
 	GoMLXVersion string // the caller passes the GoMLX version it links
+	// Cell, when set, is the claimed grid cell this run evaluates: the run
+	// is recorded on the cell, and its end settles the cell in the same
+	// transaction (FINISHED: DONE; FAILED: FAILED; KILLED: PENDING
+	// again). A run whose claim lost its lease cannot end FINISHED: it
+	// ends KILLED and Finish returns ErrLeaseLost.
+	Cell *Claim
 }
 
 // Run is a live run owned by this process. Its methods are safe for
@@ -36,6 +42,7 @@ type Run struct {
 	db         *DB
 	id         int64
 	experiment string
+	cell       *Claim // nil unless RunSpec.Cell
 
 	mu     sync.Mutex // guards buf, ended, bgErr
 	buf    []MetricPoint
@@ -114,6 +121,14 @@ func Git(dir string) GitInfo {
 	return g
 }
 
+// boolInt is b as the 0/1 INTEGER both schemas store flags as.
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 func validKey(what, k string) error {
 	if k == "" {
 		return fmt.Errorf("%w: empty %s", ErrInvalidArgument, what)
@@ -159,17 +174,14 @@ func (db *DB) StartRun(spec RunSpec) (*Run, error) {
 		return nil, fmt.Errorf("tracker: start run: experiment %q: %w", spec.Experiment, err)
 	}
 	pid, procStart := procIdentity()
-	res, err := tx.Exec(`INSERT INTO runs(name, experiment_id, status, start_time, heartbeat, git_commit, git_dirty,
+	var id int64
+	// RETURNING (SQLite 3.35+, PostgreSQL): pgx has no LastInsertId.
+	if err := tx.QueryRow(`INSERT INTO runs(name, experiment_id, status, start_time, heartbeat, git_commit, git_dirty,
 		diff_hash, host, go_version, gomlx_version, backend, config_hash, pid, proc_start)
-		VALUES (?, ?, 'RUNNING', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		spec.Name, expID, now, now, git.Commit, git.Dirty, git.DiffHash, host, runtime.Version(),
-		spec.GoMLXVersion, spec.Backend, ConfigHash(spec.Experiment, spec.Params), pid, procStart)
-	if err != nil {
+		VALUES (?, ?, 'RUNNING', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		spec.Name, expID, now, now, git.Commit, boolInt(git.Dirty), git.DiffHash, host, runtime.Version(),
+		spec.GoMLXVersion, spec.Backend, ConfigHash(spec.Experiment, spec.Params), pid, procStart).Scan(&id); err != nil {
 		return nil, fmt.Errorf("tracker: start run: %w", err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return nil, err
 	}
 	for k, v := range spec.Params {
 		if _, err := tx.Exec(`INSERT INTO params(run_id, key, value) VALUES (?, ?, ?)`, id, k, v); err != nil {
@@ -181,10 +193,23 @@ func (db *DB) StartRun(spec RunSpec) (*Run, error) {
 			return nil, fmt.Errorf("tracker: run %d: tag %q: %w", id, k, err)
 		}
 	}
+	if c := spec.Cell; c != nil {
+		if c.q.db != db {
+			return nil, fmt.Errorf("%w: start run: the claim of cell %q is on another DB handle", ErrInvalidArgument, c.Key)
+		}
+		res, err := tx.Exec(`UPDATE cells SET run_id = ? WHERE queue = ? AND key = ? AND token = ? AND state = 'CLAIMED'`,
+			id, c.q.name, c.Key, c.token)
+		if err != nil {
+			return nil, fmt.Errorf("tracker: start run: cell %q: %w", c.Key, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil, fmt.Errorf("%w: start run: cell %q (queue %s)", ErrLeaseLost, c.Key, c.q.name)
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("tracker: start run: %w", err)
 	}
-	r := &Run{db: db, id: id, experiment: spec.Experiment, stop: make(chan struct{}), done: make(chan struct{})}
+	r := &Run{db: db, id: id, experiment: spec.Experiment, cell: spec.Cell, stop: make(chan struct{}), done: make(chan struct{})}
 	liveRuns.Store(liveKey(db.abs, id), true)
 	go r.background()
 	return r, nil
@@ -308,19 +333,14 @@ func (r *Run) writePoints(buf []MetricPoint, keys []string) error {
 		return fmt.Errorf("tracker: run %d: flush metrics: %w", r.id, err)
 	}
 	defer tx.Rollback()
-	ins, err := tx.Prepare(`INSERT INTO metrics(run_id, key, step, value, wall_time) VALUES (?, ?, ?, ?, ?)`)
-	if err != nil {
-		return fmt.Errorf("tracker: run %d: flush metrics: %w", r.id, err)
-	}
-	defer ins.Close()
 	latest := map[string]int{} // key -> index in buf of its highest step (last wins ties)
 	for i, p := range buf {
-		if _, err := ins.Exec(r.id, keys[i], p.Step, nullable(p.Value), p.Time.UnixNano()); err != nil {
-			return fmt.Errorf("tracker: run %d: metric %q step %d: %w", r.id, keys[i], p.Step, err)
-		}
 		if j, ok := latest[keys[i]]; !ok || p.Step >= buf[j].Step {
 			latest[keys[i]] = i
 		}
+	}
+	if err := r.insertPoints(tx, buf, keys); err != nil {
+		return fmt.Errorf("tracker: run %d: flush %d metric points: %w", r.id, len(buf), err)
 	}
 	for k, i := range latest {
 		if _, err := tx.Exec(`INSERT INTO latest_metrics(run_id, key, step, value) VALUES (?, ?, ?, ?)
@@ -333,6 +353,35 @@ func (r *Run) writePoints(buf []MetricPoint, keys []string) error {
 		return fmt.Errorf("tracker: run %d: flush metrics: %w", r.id, err)
 	}
 	return nil
+}
+
+// insertPoints inserts buf in logging order: on PostgreSQL as one
+// statement of five arrays (it parses and binds 5 values, not 5 per
+// point: 1.5-2x the rate of multi-row VALUES in BenchmarkLogMetric), on
+// SQLite as multi-row INSERTs (no round trips to save; 2x the rate of a
+// prepared statement per point).
+func (r *Run) insertPoints(tx *sql.Tx, buf []MetricPoint, keys []string) error {
+	if r.db.Postgres() {
+		st := make([]int64, len(buf))
+		val := make([]*float64, len(buf)) // nil: NULL, for NaN
+		wall := make([]int64, len(buf))
+		for i, p := range buf {
+			st[i], wall[i] = p.Step, p.Time.UnixNano()
+			if !math.IsNaN(p.Value) {
+				v := p.Value
+				val[i] = &v
+			}
+		}
+		_, err := tx.Exec(`INSERT INTO metrics(run_id, key, step, value, wall_time)
+			SELECT ?, u.k, u.s, u.v, u.w FROM unnest(CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS DOUBLE PRECISION[]),
+				CAST(? AS BIGINT[])) WITH ORDINALITY AS u(k, s, v, w, n) ORDER BY u.n`, r.id, keys, st, val, wall)
+		return err
+	}
+	rows := make([][]any, len(buf))
+	for i, p := range buf {
+		rows[i] = []any{r.id, keys[i], p.Step, nullable(p.Value), p.Time.UnixNano()}
+	}
+	return insertRows(tx, "metrics", "run_id, key, step, value, wall_time", 5, rows)
 }
 
 // inTx runs fn in one write transaction.
@@ -476,20 +525,87 @@ func (r *Run) end(status, msg string) error {
 	close(r.stop)
 	<-r.done
 	ferr := r.flush()
+	if r.cell != nil {
+		return r.endCell(status, msg, ferr, bg)
+	}
 	res, err := r.db.sql.Exec(`UPDATE runs SET status = ?, error = ?, end_time = ?, heartbeat = ?
 		WHERE id = ? AND status = 'RUNNING'`, status, msg, fmtTime(time.Now()), fmtTime(time.Now()), r.id)
 	if err != nil {
 		return errors.Join(fmt.Errorf("tracker: run %d: set %s: %w", r.id, status, err), ferr, bg)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		var cur string
-		if err := r.db.sql.QueryRow(`SELECT status FROM runs WHERE id = ?`, r.id).Scan(&cur); err != nil {
-			return errors.Join(fmt.Errorf("%w: id %d", ErrRunNotFound, r.id), ferr, bg)
-		}
-		return errors.Join(fmt.Errorf("%w: run %d is %s, not marked %s", ErrRunEnded, r.id, cur, status), ferr, bg)
+		return r.endedAlready(status, ferr, bg)
 	}
 	return errors.Join(ferr, bg)
 }
+
+// endedAlready is end's error for a run that was not RUNNING any more.
+func (r *Run) endedAlready(status string, ferr, bg error) error {
+	var cur string
+	if err := r.db.sql.QueryRow(`SELECT status FROM runs WHERE id = ?`, r.id).Scan(&cur); err != nil {
+		return errors.Join(fmt.Errorf("%w: id %d", ErrRunNotFound, r.id), ferr, bg)
+	}
+	return errors.Join(fmt.Errorf("%w: run %d is %s, not marked %s", ErrRunEnded, r.id, cur, status), ferr, bg)
+}
+
+// cellStates is the state a run's end gives its cell.
+var cellStates = map[string]string{StatusFinished: CellDone, StatusFailed: CellFailed, StatusKilled: CellPending}
+
+// endCell ends a run of a claimed cell: the run's status and the cell's
+// state change in one transaction. A claim that lost its lease leaves the
+// cell alone (another worker holds it) and turns FINISHED into KILLED,
+// with ErrLeaseLost. A run no longer RUNNING (another worker's claim, or
+// GC, ended it) rolls the transaction back: the claim stays unsettled for
+// Claim.Close to release.
+func (r *Run) endCell(status, msg string, ferr, bg error) error {
+	c := r.cell
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.settled {
+		return errors.Join(fmt.Errorf("%w: run %d: cell %q: claim already settled", ErrLeaseLost, r.id, c.Key), ferr, bg)
+	}
+	asked := status
+	var lost, notRunning bool
+	err := r.db.inTx(func(tx *sql.Tx) error {
+		ok, err := c.settle(tx, cellStates[status], r.id, msg)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			lost = true
+			if status == StatusFinished {
+				status = StatusKilled
+				msg = fmt.Sprintf("lease of grid cell %q (queue %s) lost: another worker claimed it; this run is not FINISHED",
+					c.Key, c.q.name)
+			}
+		}
+		now := fmtTime(time.Now())
+		res, err := tx.Exec(`UPDATE runs SET status = ?, error = ?, end_time = ?, heartbeat = ?
+			WHERE id = ? AND status = 'RUNNING'`, status, msg, now, now, r.id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			notRunning = true
+			return errRollback
+		}
+		return nil
+	})
+	switch {
+	case notRunning:
+		return r.endedAlready(status, ferr, bg)
+	case err != nil:
+		return errors.Join(fmt.Errorf("tracker: run %d: set %s: %w", r.id, status, err), ferr, bg)
+	}
+	c.finished()
+	if lost && asked == StatusFinished {
+		return errors.Join(fmt.Errorf("%w: run %d: cell %q (queue %s): the run ended KILLED", ErrLeaseLost, r.id, c.Key, c.q.name), ferr, bg)
+	}
+	return errors.Join(ferr, bg)
+}
+
+// errRollback makes inTx roll back without an error of its own.
+var errRollback = errors.New("tracker: roll back")
 
 // Finish flushes metrics and ends the run: FINISHED when err is nil, else
 // FAILED with err.Error() as the message. It stops the heartbeat.

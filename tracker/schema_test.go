@@ -45,8 +45,8 @@ func TestSchema1Compatibility(t *testing.T) {
 	defer db.Close()
 	var v int
 	must(t, db.sql.QueryRow(`SELECT version FROM schema_version`).Scan(&v))
-	if v != SchemaVersion || SchemaVersion != 2 {
-		t.Errorf("schema version %d after Open, want %d = 2", v, SchemaVersion)
+	if v != SchemaVersion || SchemaVersion != 3 {
+		t.Errorf("schema version %d after Open, want %d = 3", v, SchemaVersion)
 	}
 	if rr, _ := db.GetRun(runs[0].ID); rr.Status != StatusKilled || !strings.Contains(rr.Error, "process died?") {
 		t.Errorf("legacy stale run after Open: %s %q", rr.Status, rr.Error)

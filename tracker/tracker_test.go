@@ -27,17 +27,10 @@ func TestMain(m *testing.M) {
 	if path := os.Getenv(livenessChildEnv); path != "" {
 		os.Exit(runLivenessChild(path))
 	}
-	os.Exit(m.Run())
-}
-
-func newDB(t testing.TB) *DB {
-	t.Helper()
-	db, err := Open(filepath.Join(t.TempDir(), "results.db"))
-	if err != nil {
-		t.Fatal(err)
+	if loc := os.Getenv(workerEnv); loc != "" {
+		os.Exit(runWorker(loc))
 	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	os.Exit(m.Run())
 }
 
 func startRun(t testing.TB, db *DB, spec RunSpec) *Run {
@@ -145,38 +138,40 @@ func TestConfigHash(t *testing.T) {
 }
 
 func TestStartRunRecordsEnvironment(t *testing.T) {
-	db := newDB(t)
-	spec := RunSpec{Experiment: "optical", Name: "swh-eng-1", Params: map[string]string{"pair": "swh-eng", "lr": "0.01"},
-		Tags: map[string]string{"note": "first"}, Backend: "go", GoMLXVersion: "v0.26.0"}
-	before := time.Now()
-	r := startRun(t, db, spec)
-	rr, err := db.GetRun(r.ID())
-	must(t, err)
-	host, _ := os.Hostname()
-	git := Git("")
-	if rr.Status != StatusRunning || rr.Name != "swh-eng-1" || rr.Experiment != "optical" || rr.Backend != "go" ||
-		rr.GoMLXVersion != "v0.26.0" || rr.GoVersion != runtime.Version() || rr.Host != host ||
-		rr.GitCommit != git.Commit || rr.GitDirty != git.Dirty ||
-		rr.ConfigHash != ConfigHash("optical", spec.Params) {
-		t.Errorf("GetRun = %+v", rr)
-	}
-	if rr.Start.Before(before.Add(-time.Millisecond)) || rr.Start.After(time.Now()) || !rr.End.IsZero() {
-		t.Errorf("start %v end %v, want start ≈ now and no end", rr.Start, rr.End)
-	}
-	if !reflect.DeepEqual(rr.Params, spec.Params) || !reflect.DeepEqual(rr.Tags, spec.Tags) {
-		t.Errorf("params %v tags %v", rr.Params, rr.Tags)
-	}
-	must(t, r.Finish(nil))
+	eachBackend(t, func(t *testing.T, b backend) {
+		db := newDB(t, b)
+		spec := RunSpec{Experiment: "optical", Name: "swh-eng-1", Params: map[string]string{"pair": "swh-eng", "lr": "0.01"},
+			Tags: map[string]string{"note": "first"}, Backend: "go", GoMLXVersion: "v0.26.0"}
+		before := time.Now()
+		r := startRun(t, db, spec)
+		rr, err := db.GetRun(r.ID())
+		must(t, err)
+		host, _ := os.Hostname()
+		git := Git("")
+		if rr.Status != StatusRunning || rr.Name != "swh-eng-1" || rr.Experiment != "optical" || rr.Backend != "go" ||
+			rr.GoMLXVersion != "v0.26.0" || rr.GoVersion != runtime.Version() || rr.Host != host ||
+			rr.GitCommit != git.Commit || rr.GitDirty != git.Dirty ||
+			rr.ConfigHash != ConfigHash("optical", spec.Params) {
+			t.Errorf("GetRun = %+v", rr)
+		}
+		if rr.Start.Before(before.Add(-time.Millisecond)) || rr.Start.After(time.Now()) || !rr.End.IsZero() {
+			t.Errorf("start %v end %v, want start ≈ now and no end", rr.Start, rr.End)
+		}
+		if !reflect.DeepEqual(rr.Params, spec.Params) || !reflect.DeepEqual(rr.Tags, spec.Tags) {
+			t.Errorf("params %v tags %v", rr.Params, rr.Tags)
+		}
+		must(t, r.Finish(nil))
 
-	if _, err := db.StartRun(RunSpec{}); !errors.Is(err, ErrInvalidArgument) {
-		t.Errorf("StartRun without experiment = %v, want ErrInvalidArgument", err)
-	}
-	if _, err := db.StartRun(RunSpec{Experiment: "e", Params: map[string]string{"": "x"}}); !errors.Is(err, ErrInvalidArgument) {
-		t.Errorf("StartRun with empty param key = %v, want ErrInvalidArgument", err)
-	}
-	if _, err := db.GetRun(9999); !errors.Is(err, ErrRunNotFound) {
-		t.Errorf("GetRun(9999) = %v, want ErrRunNotFound", err)
-	}
+		if _, err := db.StartRun(RunSpec{}); !errors.Is(err, ErrInvalidArgument) {
+			t.Errorf("StartRun without experiment = %v, want ErrInvalidArgument", err)
+		}
+		if _, err := db.StartRun(RunSpec{Experiment: "e", Params: map[string]string{"": "x"}}); !errors.Is(err, ErrInvalidArgument) {
+			t.Errorf("StartRun with empty param key = %v, want ErrInvalidArgument", err)
+		}
+		if _, err := db.GetRun(9999); !errors.Is(err, ErrRunNotFound) {
+			t.Errorf("GetRun(9999) = %v, want ErrRunNotFound", err)
+		}
+	})
 }
 
 func gitCmd(t *testing.T, dir string, args ...string) {
@@ -217,338 +212,354 @@ func TestGit(t *testing.T) {
 }
 
 func TestLogMetricFlushHistory(t *testing.T) {
-	db := newDB(t)
-	r := startRun(t, db, RunSpec{})
-	for step := int64(0); step < 5; step++ {
-		must(t, r.LogMetric("loss", step, 1/float64(step+1)))
-	}
-	must(t, r.LogMetric("acc", 3, 0.5))
-	must(t, r.LogMetric("acc", 1, 0.25)) // out of order: latest keeps step 3
-	must(t, r.LogMetric("nan", 0, math.NaN()))
-	must(t, r.LogMetric("inf", 0, math.Inf(1)))
-	// Nothing is visible before Flush (the flush interval is 1 s).
-	if h, _ := db.MetricHistory(r.ID(), "loss"); len(h) != 0 {
-		t.Errorf("%d points visible before Flush", len(h))
-	}
-	must(t, r.Flush())
-	h, err := db.MetricHistory(r.ID(), "loss")
-	must(t, err)
-	if len(h) != 5 {
-		t.Fatalf("history has %d points, want 5", len(h))
-	}
-	for i, p := range h {
-		if p.Step != int64(i) || p.Value != 1/float64(i+1) || time.Since(p.Time) > time.Minute {
-			t.Errorf("point %d = %+v", i, p)
+	eachBackend(t, func(t *testing.T, b backend) {
+		db := newDB(t, b)
+		r := startRun(t, db, RunSpec{})
+		for step := int64(0); step < 5; step++ {
+			must(t, r.LogMetric("loss", step, 1/float64(step+1)))
 		}
-	}
-	rr, err := db.GetRun(r.ID())
-	must(t, err)
-	if rr.Latest["loss"] != 0.2 || rr.Latest["acc"] != 0.5 || !math.IsNaN(rr.Latest["nan"]) || !math.IsInf(rr.Latest["inf"], 1) {
-		t.Errorf("latest = %v", rr.Latest)
-	}
-	// A later batch with a lower step does not replace the latest value.
-	must(t, r.LogMetric("loss", 2, 99))
-	must(t, r.Flush())
-	rr, _ = db.GetRun(r.ID())
-	if rr.Latest["loss"] != 0.2 {
-		t.Errorf("latest loss = %v after logging an older step, want 0.2", rr.Latest["loss"])
-	}
-	keys, err := db.MetricKeys(r.ID())
-	must(t, err)
-	if want := []string{"acc", "inf", "loss", "nan"}; !reflect.DeepEqual(keys, want) {
-		t.Errorf("MetricKeys = %v, want %v", keys, want)
-	}
-	if err := r.LogMetric("", 0, 1); !errors.Is(err, ErrInvalidArgument) {
-		t.Errorf("LogMetric(\"\") = %v", err)
-	}
-	must(t, r.Finish(nil))
-	if err := r.LogMetric("loss", 9, 1); !errors.Is(err, ErrRunEnded) {
-		t.Errorf("LogMetric after Finish = %v, want ErrRunEnded", err)
-	}
+		must(t, r.LogMetric("acc", 3, 0.5))
+		must(t, r.LogMetric("acc", 1, 0.25)) // out of order: latest keeps step 3
+		must(t, r.LogMetric("nan", 0, math.NaN()))
+		must(t, r.LogMetric("inf", 0, math.Inf(1)))
+		// Nothing is visible before Flush (the flush interval is 1 s).
+		if h, _ := db.MetricHistory(r.ID(), "loss"); len(h) != 0 {
+			t.Errorf("%d points visible before Flush", len(h))
+		}
+		must(t, r.Flush())
+		h, err := db.MetricHistory(r.ID(), "loss")
+		must(t, err)
+		if len(h) != 5 {
+			t.Fatalf("history has %d points, want 5", len(h))
+		}
+		for i, p := range h {
+			if p.Step != int64(i) || p.Value != 1/float64(i+1) || time.Since(p.Time) > time.Minute {
+				t.Errorf("point %d = %+v", i, p)
+			}
+		}
+		rr, err := db.GetRun(r.ID())
+		must(t, err)
+		if rr.Latest["loss"] != 0.2 || rr.Latest["acc"] != 0.5 || !math.IsNaN(rr.Latest["nan"]) || !math.IsInf(rr.Latest["inf"], 1) {
+			t.Errorf("latest = %v", rr.Latest)
+		}
+		// A later batch with a lower step does not replace the latest value.
+		must(t, r.LogMetric("loss", 2, 99))
+		must(t, r.Flush())
+		rr, _ = db.GetRun(r.ID())
+		if rr.Latest["loss"] != 0.2 {
+			t.Errorf("latest loss = %v after logging an older step, want 0.2", rr.Latest["loss"])
+		}
+		keys, err := db.MetricKeys(r.ID())
+		must(t, err)
+		if want := []string{"acc", "inf", "loss", "nan"}; !reflect.DeepEqual(keys, want) {
+			t.Errorf("MetricKeys = %v, want %v", keys, want)
+		}
+		if err := r.LogMetric("", 0, 1); !errors.Is(err, ErrInvalidArgument) {
+			t.Errorf("LogMetric(\"\") = %v", err)
+		}
+		must(t, r.Finish(nil))
+		if err := r.LogMetric("loss", 9, 1); !errors.Is(err, ErrRunEnded) {
+			t.Errorf("LogMetric after Finish = %v, want ErrRunEnded", err)
+		}
+	})
 }
 
 func TestMetricBatchAndIntervalFlush(t *testing.T) {
-	db, err := OpenOptions(filepath.Join(t.TempDir(), "r.db"), Options{BatchSize: 10, FlushInterval: 50 * time.Millisecond})
-	must(t, err)
-	defer db.Close()
-	r := startRun(t, db, RunSpec{})
-	defer r.Finish(nil)
-	for i := 0; i < 10; i++ {
-		must(t, r.LogMetric("m", int64(i), float64(i)))
-	}
-	// The 10th point filled the batch: written without Flush.
-	if h, _ := db.MetricHistory(r.ID(), "m"); len(h) != 10 {
-		t.Errorf("after a full batch %d points are stored, want 10", len(h))
-	}
-	must(t, r.LogMetric("m", 10, 10))
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		h, _ := db.MetricHistory(r.ID(), "m")
-		if len(h) == 11 {
-			break
+	eachBackend(t, func(t *testing.T, b backend) {
+		db, err := OpenOptions(b.location(t), Options{BatchSize: 10, FlushInterval: 50 * time.Millisecond})
+		must(t, err)
+		defer db.Close()
+		r := startRun(t, db, RunSpec{})
+		defer r.Finish(nil)
+		for i := 0; i < 10; i++ {
+			must(t, r.LogMetric("m", int64(i), float64(i)))
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("interval flush did not write the 11th point (have %d)", len(h))
+		// The 10th point filled the batch: written without Flush.
+		if h, _ := db.MetricHistory(r.ID(), "m"); len(h) != 10 {
+			t.Errorf("after a full batch %d points are stored, want 10", len(h))
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		must(t, r.LogMetric("m", 10, 10))
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			h, _ := db.MetricHistory(r.ID(), "m")
+			if len(h) == 11 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("interval flush did not write the 11th point (have %d)", len(h))
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
 }
 
 func TestHeartbeat(t *testing.T) {
-	db, err := OpenOptions(filepath.Join(t.TempDir(), "r.db"), Options{HeartbeatInterval: 20 * time.Millisecond})
-	must(t, err)
-	defer db.Close()
-	r := startRun(t, db, RunSpec{})
-	first, _ := db.GetRun(r.ID())
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		later, _ := db.GetRun(r.ID())
-		if later.Heartbeat.After(first.Heartbeat) {
-			break
+	eachBackend(t, func(t *testing.T, b backend) {
+		db, err := OpenOptions(b.location(t), Options{HeartbeatInterval: 20 * time.Millisecond})
+		must(t, err)
+		defer db.Close()
+		r := startRun(t, db, RunSpec{})
+		first, _ := db.GetRun(r.ID())
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			later, _ := db.GetRun(r.ID())
+			if later.Heartbeat.After(first.Heartbeat) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("heartbeat did not advance in 5 s: %v -> %v", first.Heartbeat, later.Heartbeat)
+			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("heartbeat did not advance in 5 s: %v -> %v", first.Heartbeat, later.Heartbeat)
+		must(t, r.Finish(nil))
+		ended, _ := db.GetRun(r.ID())
+		time.Sleep(60 * time.Millisecond)
+		after, _ := db.GetRun(r.ID())
+		if !after.Heartbeat.Equal(ended.Heartbeat) {
+			t.Error("heartbeat still beating after Finish")
 		}
-	}
-	must(t, r.Finish(nil))
-	ended, _ := db.GetRun(r.ID())
-	time.Sleep(60 * time.Millisecond)
-	after, _ := db.GetRun(r.ID())
-	if !after.Heartbeat.Equal(ended.Heartbeat) {
-		t.Error("heartbeat still beating after Finish")
-	}
+	})
 }
 
 func TestFinalPerQueryTagsParamsArtifacts(t *testing.T) {
-	db := newDB(t)
-	r := startRun(t, db, RunSpec{Params: map[string]string{"a": "1"}})
-	must(t, r.SetFinalMetrics(map[string]float64{"map": 0.25, "ndcg@10": 0.5}))
-	must(t, r.SetFinalMetrics(map[string]float64{"map": 0.3})) // overwrite
-	must(t, r.LogPerQuery("ap", map[string]float64{"q1": 1, "q2": 0.5}))
-	must(t, r.LogPerQuery("ap", map[string]float64{"q2": 0.75}))
-	must(t, r.LogPerQuery("rr", map[string]float64{"q1": 1}))
-	must(t, r.SetTag("note", "x"))
-	must(t, r.SetTag("note", "y")) // tags are mutable
-	must(t, r.LogParam("a", "1"))  // same value: fine
-	if err := r.LogParam("a", "2"); !errors.Is(err, ErrParamImmutable) {
-		t.Errorf("LogParam changing a value = %v, want ErrParamImmutable", err)
-	}
-	must(t, r.LogParam("b", "2"))
+	eachBackend(t, func(t *testing.T, b backend) {
+		db := newDB(t, b)
+		r := startRun(t, db, RunSpec{Params: map[string]string{"a": "1"}})
+		must(t, r.SetFinalMetrics(map[string]float64{"map": 0.25, "ndcg@10": 0.5}))
+		must(t, r.SetFinalMetrics(map[string]float64{"map": 0.3})) // overwrite
+		must(t, r.LogPerQuery("ap", map[string]float64{"q1": 1, "q2": 0.5}))
+		must(t, r.LogPerQuery("ap", map[string]float64{"q2": 0.75}))
+		must(t, r.LogPerQuery("rr", map[string]float64{"q1": 1}))
+		must(t, r.SetTag("note", "x"))
+		must(t, r.SetTag("note", "y")) // tags are mutable
+		must(t, r.LogParam("a", "1"))  // same value: fine
+		if err := r.LogParam("a", "2"); !errors.Is(err, ErrParamImmutable) {
+			t.Errorf("LogParam changing a value = %v, want ErrParamImmutable", err)
+		}
+		must(t, r.LogParam("b", "2"))
 
-	art := filepath.Join(t.TempDir(), "model.bin")
-	content := []byte("weights")
-	must(t, os.WriteFile(art, content, 0o644))
-	must(t, r.LogArtifact(art, "checkpoint"))
-	if err := r.LogArtifact(filepath.Join(t.TempDir(), "missing"), "x"); err == nil {
-		t.Error("LogArtifact(missing file) succeeded")
-	}
-	if err := r.LogArtifact(t.TempDir(), "x"); !errors.Is(err, ErrInvalidArgument) {
-		t.Errorf("LogArtifact(dir) = %v, want ErrInvalidArgument", err)
-	}
-	must(t, r.Finish(nil))
+		art := filepath.Join(t.TempDir(), "model.bin")
+		content := []byte("weights")
+		must(t, os.WriteFile(art, content, 0o644))
+		must(t, r.LogArtifact(art, "checkpoint"))
+		if err := r.LogArtifact(filepath.Join(t.TempDir(), "missing"), "x"); err == nil {
+			t.Error("LogArtifact(missing file) succeeded")
+		}
+		if err := r.LogArtifact(t.TempDir(), "x"); !errors.Is(err, ErrInvalidArgument) {
+			t.Errorf("LogArtifact(dir) = %v, want ErrInvalidArgument", err)
+		}
+		must(t, r.Finish(nil))
 
-	rr, err := db.GetRun(r.ID())
-	must(t, err)
-	if !reflect.DeepEqual(rr.Final, map[string]float64{"map": 0.3, "ndcg@10": 0.5}) {
-		t.Errorf("final = %v", rr.Final)
-	}
-	if !reflect.DeepEqual(rr.Tags, map[string]string{"note": "y"}) {
-		t.Errorf("tags = %v", rr.Tags)
-	}
-	if !reflect.DeepEqual(rr.Params, map[string]string{"a": "1", "b": "2"}) {
-		t.Errorf("params = %v", rr.Params)
-	}
-	if want := ConfigHash("exp", rr.Params); rr.ConfigHash != want {
-		t.Error("config hash not recomputed after LogParam")
-	}
-	pq, err := db.PerQuery(r.ID(), "ap")
-	must(t, err)
-	if !reflect.DeepEqual(pq, map[string]float64{"q1": 1, "q2": 0.75}) {
-		t.Errorf("PerQuery(ap) = %v", pq)
-	}
-	if pq, _ := db.PerQuery(r.ID(), "none"); len(pq) != 0 {
-		t.Errorf("PerQuery(none) = %v, want empty", pq)
-	}
-	ms, _ := db.PerQueryMeasures(r.ID())
-	if !reflect.DeepEqual(ms, []string{"ap", "rr"}) {
-		t.Errorf("measures = %v", ms)
-	}
-	arts, err := db.Artifacts(r.ID())
-	must(t, err)
-	sum := sha256.Sum256(content)
-	if len(arts) != 1 || arts[0].Path != art || arts[0].Kind != "checkpoint" || arts[0].Size != int64(len(content)) ||
-		arts[0].SHA256 != hex.EncodeToString(sum[:]) {
-		t.Errorf("artifacts = %+v", arts)
-	}
+		rr, err := db.GetRun(r.ID())
+		must(t, err)
+		if !reflect.DeepEqual(rr.Final, map[string]float64{"map": 0.3, "ndcg@10": 0.5}) {
+			t.Errorf("final = %v", rr.Final)
+		}
+		if !reflect.DeepEqual(rr.Tags, map[string]string{"note": "y"}) {
+			t.Errorf("tags = %v", rr.Tags)
+		}
+		if !reflect.DeepEqual(rr.Params, map[string]string{"a": "1", "b": "2"}) {
+			t.Errorf("params = %v", rr.Params)
+		}
+		if want := ConfigHash("exp", rr.Params); rr.ConfigHash != want {
+			t.Error("config hash not recomputed after LogParam")
+		}
+		pq, err := db.PerQuery(r.ID(), "ap")
+		must(t, err)
+		if !reflect.DeepEqual(pq, map[string]float64{"q1": 1, "q2": 0.75}) {
+			t.Errorf("PerQuery(ap) = %v", pq)
+		}
+		if pq, _ := db.PerQuery(r.ID(), "none"); len(pq) != 0 {
+			t.Errorf("PerQuery(none) = %v, want empty", pq)
+		}
+		ms, _ := db.PerQueryMeasures(r.ID())
+		if !reflect.DeepEqual(ms, []string{"ap", "rr"}) {
+			t.Errorf("measures = %v", ms)
+		}
+		arts, err := db.Artifacts(r.ID())
+		must(t, err)
+		sum := sha256.Sum256(content)
+		if len(arts) != 1 || arts[0].Path != art || arts[0].Kind != "checkpoint" || arts[0].Size != int64(len(content)) ||
+			arts[0].SHA256 != hex.EncodeToString(sum[:]) {
+			t.Errorf("artifacts = %+v", arts)
+		}
+	})
 }
 
 func TestFinishStatuses(t *testing.T) {
-	db := newDB(t)
-	ok := startRun(t, db, RunSpec{Name: "ok"})
-	must(t, ok.LogMetric("m", 0, 1))
-	must(t, ok.Finish(nil)) // Finish flushes
-	failed := startRun(t, db, RunSpec{Name: "failed"})
-	must(t, failed.Finish(errors.New("boom")))
-	killed := startRun(t, db, RunSpec{Name: "killed"})
-	must(t, killed.Kill("signal: interrupt"))
-	doErr := startRun(t, db, RunSpec{Name: "do-err"})
-	if err := doErr.Do(func(*Run) error { return errors.New("bad data") }); err == nil || err.Error() != "bad data" {
-		t.Errorf("Do(error) = %v", err)
-	}
-	doPanic := startRun(t, db, RunSpec{Name: "do-panic"})
-	err := doPanic.Do(func(r *Run) error {
-		must(t, r.LogMetric("m", 7, 1))
-		var m map[string]int
-		m["x"] = 1 // panics
-		return nil
-	})
-	if err == nil || !strings.HasPrefix(err.Error(), "panic: assignment to entry in nil map") {
-		t.Errorf("Do(panic) = %v", err)
-	}
-	doOK := startRun(t, db, RunSpec{Name: "do-ok"})
-	must(t, doOK.Do(func(*Run) error { return nil }))
-
-	want := map[int64][2]string{
-		ok.ID():      {StatusFinished, ""},
-		failed.ID():  {StatusFailed, "boom"},
-		killed.ID():  {StatusKilled, "signal: interrupt"},
-		doErr.ID():   {StatusFailed, "bad data"},
-		doPanic.ID(): {StatusFailed, "panic: assignment to entry in nil map"},
-		doOK.ID():    {StatusFinished, ""},
-	}
-	for id, w := range want {
-		rr, err := db.GetRun(id)
-		must(t, err)
-		if rr.Status != w[0] || !strings.HasPrefix(rr.Error, w[1]) || rr.End.IsZero() || rr.End.Before(rr.Start) {
-			t.Errorf("run %d (%s): status %s error %q end %v, want %s %q", id, rr.Name, rr.Status, rr.Error, rr.End, w[0], w[1])
+	eachBackend(t, func(t *testing.T, b backend) {
+		db := newDB(t, b)
+		ok := startRun(t, db, RunSpec{Name: "ok"})
+		must(t, ok.LogMetric("m", 0, 1))
+		must(t, ok.Finish(nil)) // Finish flushes
+		failed := startRun(t, db, RunSpec{Name: "failed"})
+		must(t, failed.Finish(errors.New("boom")))
+		killed := startRun(t, db, RunSpec{Name: "killed"})
+		must(t, killed.Kill("signal: interrupt"))
+		doErr := startRun(t, db, RunSpec{Name: "do-err"})
+		if err := doErr.Do(func(*Run) error { return errors.New("bad data") }); err == nil || err.Error() != "bad data" {
+			t.Errorf("Do(error) = %v", err)
 		}
-	}
-	if h, _ := db.MetricHistory(ok.ID(), "m"); len(h) != 1 {
-		t.Error("Finish did not flush the buffered metric")
-	}
-	if h, _ := db.MetricHistory(doPanic.ID(), "m"); len(h) != 1 {
-		t.Error("a panicking Do lost the metric logged before the panic")
-	}
-	if err := ok.Finish(nil); !errors.Is(err, ErrRunEnded) {
-		t.Errorf("second Finish = %v, want ErrRunEnded", err)
-	}
-	if err := killed.Kill("again"); !errors.Is(err, ErrRunEnded) {
-		t.Errorf("second Kill = %v, want ErrRunEnded", err)
-	}
+		doPanic := startRun(t, db, RunSpec{Name: "do-panic"})
+		err := doPanic.Do(func(r *Run) error {
+			must(t, r.LogMetric("m", 7, 1))
+			var m map[string]int
+			m["x"] = 1 // panics
+			return nil
+		})
+		if err == nil || !strings.HasPrefix(err.Error(), "panic: assignment to entry in nil map") {
+			t.Errorf("Do(panic) = %v", err)
+		}
+		doOK := startRun(t, db, RunSpec{Name: "do-ok"})
+		must(t, doOK.Do(func(*Run) error { return nil }))
+
+		want := map[int64][2]string{
+			ok.ID():      {StatusFinished, ""},
+			failed.ID():  {StatusFailed, "boom"},
+			killed.ID():  {StatusKilled, "signal: interrupt"},
+			doErr.ID():   {StatusFailed, "bad data"},
+			doPanic.ID(): {StatusFailed, "panic: assignment to entry in nil map"},
+			doOK.ID():    {StatusFinished, ""},
+		}
+		for id, w := range want {
+			rr, err := db.GetRun(id)
+			must(t, err)
+			if rr.Status != w[0] || !strings.HasPrefix(rr.Error, w[1]) || rr.End.IsZero() || rr.End.Before(rr.Start) {
+				t.Errorf("run %d (%s): status %s error %q end %v, want %s %q", id, rr.Name, rr.Status, rr.Error, rr.End, w[0], w[1])
+			}
+		}
+		if h, _ := db.MetricHistory(ok.ID(), "m"); len(h) != 1 {
+			t.Error("Finish did not flush the buffered metric")
+		}
+		if h, _ := db.MetricHistory(doPanic.ID(), "m"); len(h) != 1 {
+			t.Error("a panicking Do lost the metric logged before the panic")
+		}
+		if err := ok.Finish(nil); !errors.Is(err, ErrRunEnded) {
+			t.Errorf("second Finish = %v, want ErrRunEnded", err)
+		}
+		if err := killed.Kill("again"); !errors.Is(err, ErrRunEnded) {
+			t.Errorf("second Kill = %v, want ErrRunEnded", err)
+		}
+	})
 }
 
 func TestGCAndOpenMarkStale(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "r.db")
-	db, err := Open(path)
-	must(t, err)
-	fresh := startRun(t, db, RunSpec{Name: "fresh"})
-	stale := startRun(t, db, RunSpec{Name: "stale"})
-	done := startRun(t, db, RunSpec{Name: "done"})
-	must(t, done.Finish(nil))
-	// Simulate a process that died 2 minutes ago: stop its goroutine
-	// without ending it, then age its heartbeat.
-	for _, r := range []*Run{stale, fresh} {
-		close(r.stop)
-		<-r.done
-	}
-	old := time.Now().Add(-2 * time.Minute)
-	_, err = db.sql.Exec(`UPDATE runs SET heartbeat = ? WHERE id = ?`, fmtTime(old), stale.ID())
-	must(t, err)
-	must(t, db.Close())
+	eachBackend(t, func(t *testing.T, b backend) {
+		path := b.location(t)
+		db, err := Open(path)
+		must(t, err)
+		fresh := startRun(t, db, RunSpec{Name: "fresh"})
+		stale := startRun(t, db, RunSpec{Name: "stale"})
+		done := startRun(t, db, RunSpec{Name: "done"})
+		must(t, done.Finish(nil))
+		// Simulate a process that died 2 minutes ago: stop its goroutine
+		// without ending it, then age its heartbeat.
+		for _, r := range []*Run{stale, fresh} {
+			close(r.stop)
+			<-r.done
+		}
+		old := time.Now().Add(-2 * time.Minute)
+		_, err = db.sql.Exec(`UPDATE runs SET heartbeat = ? WHERE id = ?`, fmtTime(old), stale.ID())
+		must(t, err)
+		must(t, db.Close())
 
-	db, err = Open(path) // StaleAfter 60 s
-	must(t, err)
-	defer db.Close()
-	rr, _ := db.GetRun(stale.ID())
-	if rr.Status != StatusKilled || !rr.End.Equal(old.UTC().Truncate(time.Nanosecond)) || !strings.Contains(rr.Error, "no heartbeat") {
-		t.Errorf("stale run after Open: %s end %v (want %v) error %q", rr.Status, rr.End, old, rr.Error)
-	}
-	if rr, _ := db.GetRun(fresh.ID()); rr.Status != StatusRunning {
-		t.Errorf("fresh run marked %s on Open", rr.Status)
-	}
-	if rr, _ := db.GetRun(done.ID()); rr.Status != StatusFinished {
-		t.Errorf("finished run marked %s", rr.Status)
-	}
-	if n, err := db.GC(time.Hour); err != nil || n != 0 {
-		t.Errorf("GC(1h) = %d, %v; want 0", n, err)
-	}
-	// GC(0) marks a run of this process whose Run stopped beating, never
-	// one whose Run is alive (its heartbeat is merely in the past).
-	live := startRun(t, db, RunSpec{Name: "live"})
-	time.Sleep(time.Millisecond)
-	if n, err := db.GC(0); err != nil || n != 1 {
-		t.Errorf("GC(0) = %d, %v; want 1 (fresh; live is beating)", n, err)
-	}
-	if rr, _ := db.GetRun(fresh.ID()); rr.Status != StatusKilled || !strings.Contains(rr.Error, "stopped without Finish") {
-		t.Errorf("fresh run after GC(0): %s %q", rr.Status, rr.Error)
-	}
-	if err := live.Finish(nil); err != nil {
-		t.Errorf("Finish of a live run after GC(0) = %v", err)
-	}
-	// A run recorded on another host has only its heartbeat to go by; ending
-	// a run GC already marked KILLED reports it.
-	other := startRun(t, db, RunSpec{Name: "other host"})
-	_, err = db.sql.Exec(`UPDATE runs SET host = 'elsewhere' WHERE id = ?`, other.ID())
-	must(t, err)
-	time.Sleep(time.Millisecond)
-	if n, err := db.GC(0); err != nil || n != 1 {
-		t.Errorf("GC(0) = %d, %v; want 1 (the other host's run)", n, err)
-	}
-	if err := other.Finish(nil); !errors.Is(err, ErrRunEnded) {
-		t.Errorf("Finish after GC = %v, want ErrRunEnded", err)
-	}
+		db, err = Open(path) // StaleAfter 60 s
+		must(t, err)
+		defer db.Close()
+		rr, _ := db.GetRun(stale.ID())
+		if rr.Status != StatusKilled || !rr.End.Equal(old.UTC().Truncate(time.Nanosecond)) || !strings.Contains(rr.Error, "no heartbeat") {
+			t.Errorf("stale run after Open: %s end %v (want %v) error %q", rr.Status, rr.End, old, rr.Error)
+		}
+		if rr, _ := db.GetRun(fresh.ID()); rr.Status != StatusRunning {
+			t.Errorf("fresh run marked %s on Open", rr.Status)
+		}
+		if rr, _ := db.GetRun(done.ID()); rr.Status != StatusFinished {
+			t.Errorf("finished run marked %s", rr.Status)
+		}
+		if n, err := db.GC(time.Hour); err != nil || n != 0 {
+			t.Errorf("GC(1h) = %d, %v; want 0", n, err)
+		}
+		// GC(0) marks a run of this process whose Run stopped beating, never
+		// one whose Run is alive (its heartbeat is merely in the past).
+		live := startRun(t, db, RunSpec{Name: "live"})
+		time.Sleep(time.Millisecond)
+		if n, err := db.GC(0); err != nil || n != 1 {
+			t.Errorf("GC(0) = %d, %v; want 1 (fresh; live is beating)", n, err)
+		}
+		if rr, _ := db.GetRun(fresh.ID()); rr.Status != StatusKilled || !strings.Contains(rr.Error, "stopped without Finish") {
+			t.Errorf("fresh run after GC(0): %s %q", rr.Status, rr.Error)
+		}
+		if err := live.Finish(nil); err != nil {
+			t.Errorf("Finish of a live run after GC(0) = %v", err)
+		}
+		// A run recorded on another host has only its heartbeat to go by; ending
+		// a run GC already marked KILLED reports it.
+		other := startRun(t, db, RunSpec{Name: "other host"})
+		_, err = db.sql.Exec(`UPDATE runs SET host = 'elsewhere' WHERE id = ?`, other.ID())
+		must(t, err)
+		time.Sleep(time.Millisecond)
+		if n, err := db.GC(0); err != nil || n != 1 {
+			t.Errorf("GC(0) = %d, %v; want 1 (the other host's run)", n, err)
+		}
+		if err := other.Finish(nil); !errors.Is(err, ErrRunEnded) {
+			t.Errorf("Finish after GC = %v, want ErrRunEnded", err)
+		}
+	})
 }
 
 func TestDeleteRun(t *testing.T) {
-	db := newDB(t)
-	r := startRun(t, db, RunSpec{Params: map[string]string{"a": "1"}, Tags: map[string]string{"t": "v"}})
-	must(t, r.LogMetric("m", 0, 1))
-	must(t, r.SetFinalMetrics(map[string]float64{"f": 1}))
-	must(t, r.LogPerQuery("ap", map[string]float64{"q": 1}))
-	art := filepath.Join(t.TempDir(), "a")
-	must(t, os.WriteFile(art, nil, 0o644))
-	must(t, r.LogArtifact(art, "x"))
-	must(t, r.Finish(nil))
-	must(t, db.DeleteRun(r.ID()))
-	if _, err := db.GetRun(r.ID()); !errors.Is(err, ErrRunNotFound) {
-		t.Errorf("GetRun after delete = %v", err)
-	}
-	for _, table := range []string{"params", "tags", "metrics", "latest_metrics", "final_metrics", "per_query", "artifacts"} {
-		var n int
-		must(t, db.sql.QueryRow(`SELECT COUNT(*) FROM `+table).Scan(&n))
-		if n != 0 {
-			t.Errorf("%s keeps %d rows after DeleteRun", table, n)
+	eachBackend(t, func(t *testing.T, b backend) {
+		db := newDB(t, b)
+		r := startRun(t, db, RunSpec{Params: map[string]string{"a": "1"}, Tags: map[string]string{"t": "v"}})
+		must(t, r.LogMetric("m", 0, 1))
+		must(t, r.SetFinalMetrics(map[string]float64{"f": 1}))
+		must(t, r.LogPerQuery("ap", map[string]float64{"q": 1}))
+		art := filepath.Join(t.TempDir(), "a")
+		must(t, os.WriteFile(art, nil, 0o644))
+		must(t, r.LogArtifact(art, "x"))
+		must(t, r.Finish(nil))
+		must(t, db.DeleteRun(r.ID()))
+		if _, err := db.GetRun(r.ID()); !errors.Is(err, ErrRunNotFound) {
+			t.Errorf("GetRun after delete = %v", err)
 		}
-	}
-	if err := db.DeleteRun(r.ID()); !errors.Is(err, ErrRunNotFound) {
-		t.Errorf("second DeleteRun = %v, want ErrRunNotFound", err)
-	}
+		for _, table := range []string{"params", "tags", "metrics", "latest_metrics", "final_metrics", "per_query", "artifacts"} {
+			var n int
+			must(t, db.sql.QueryRow(`SELECT COUNT(*) FROM `+table).Scan(&n))
+			if n != 0 {
+				t.Errorf("%s keeps %d rows after DeleteRun", table, n)
+			}
+		}
+		if err := db.DeleteRun(r.ID()); !errors.Is(err, ErrRunNotFound) {
+			t.Errorf("second DeleteRun = %v, want ErrRunNotFound", err)
+		}
+	})
 }
 
 func TestFindFinished(t *testing.T) {
-	db := newDB(t)
-	p := map[string]string{"pair": "swh-eng"}
-	h := ConfigHash("exp", p)
-	if _, err := db.FindFinished("exp", h); !errors.Is(err, ErrRunNotFound) {
-		t.Errorf("FindFinished(empty db) = %v", err)
-	}
-	a := startRun(t, db, RunSpec{Name: "a", Params: p})
-	must(t, a.Finish(nil))
-	b := startRun(t, db, RunSpec{Name: "b", Params: p})
-	must(t, b.Finish(nil))
-	failed := startRun(t, db, RunSpec{Name: "failed", Params: p})
-	must(t, failed.Finish(errors.New("x")))
-	running := startRun(t, db, RunSpec{Name: "running", Params: p})
-	defer running.Finish(nil)
-	other := startRun(t, db, RunSpec{Experiment: "other", Params: p})
-	must(t, other.Finish(nil))
-	rr, err := db.FindFinished("exp", h)
-	must(t, err)
-	if rr.ID != b.ID() {
-		t.Errorf("FindFinished = run %d (%s), want the newest FINISHED run %d", rr.ID, rr.Name, b.ID())
-	}
-	if _, err := db.FindFinished("exp", ConfigHash("exp", map[string]string{"pair": "som-eng"})); !errors.Is(err, ErrRunNotFound) {
-		t.Errorf("FindFinished(other config) = %v", err)
-	}
+	eachBackend(t, func(t *testing.T, b backend) {
+		db := newDB(t, b)
+		p := map[string]string{"pair": "swh-eng"}
+		h := ConfigHash("exp", p)
+		if _, err := db.FindFinished("exp", h); !errors.Is(err, ErrRunNotFound) {
+			t.Errorf("FindFinished(empty db) = %v", err)
+		}
+		a := startRun(t, db, RunSpec{Name: "a", Params: p})
+		must(t, a.Finish(nil))
+		second := startRun(t, db, RunSpec{Name: "b", Params: p})
+		must(t, second.Finish(nil))
+		failed := startRun(t, db, RunSpec{Name: "failed", Params: p})
+		must(t, failed.Finish(errors.New("x")))
+		running := startRun(t, db, RunSpec{Name: "running", Params: p})
+		defer running.Finish(nil)
+		other := startRun(t, db, RunSpec{Experiment: "other", Params: p})
+		must(t, other.Finish(nil))
+		rr, err := db.FindFinished("exp", h)
+		must(t, err)
+		if rr.ID != second.ID() {
+			t.Errorf("FindFinished = run %d (%s), want the newest FINISHED run %d", rr.ID, rr.Name, second.ID())
+		}
+		if _, err := db.FindFinished("exp", ConfigHash("exp", map[string]string{"pair": "som-eng"})); !errors.Is(err, ErrRunNotFound) {
+			t.Errorf("FindFinished(other config) = %v", err)
+		}
+	})
 }
 
 // searchFixture makes four runs with varied params, tags, metrics and
@@ -597,63 +608,65 @@ func names(rs []*RunRecord) string {
 }
 
 func TestSearchRuns(t *testing.T) {
-	db := newDB(t)
-	searchFixture(t, db)
-	tests := []struct {
-		filter, order string
-		limit         int
-		want          string
-	}{
-		{``, ``, 0, "r4,other3,r2,r1"}, // newest first
-		{``, `start`, 0, "r1,r2,other3,r4"},
-		{``, `start`, 2, "r1,r2"},
-		{`params.pair = "swh-eng" and metrics.map > 0.2 and status = "FINISHED"`, ``, 0, "r1"},
-		{`params.pair = "swh-eng"`, `metrics.map DESC`, 0, "r1,r4"}, // r4's final 0.2 beats its latest 0.9
-		{`metrics.map > 0.2`, `metrics.map`, 0, "other3,r1"},        // other3 falls back to latest
-		{`tags.x != 'y'`, ``, 0, "r2"},                              // runs without tag x do not match !=
-		{`tags.x is null`, `start`, 0, "other3,r4"},
-		{`attributes.name LIKE "r%"`, `start`, 0, "r1,r2,r4"},
-		{`name LIKE "R%"`, ``, 0, ""}, // LIKE is case-sensitive
-		{`name ILIKE "R%"`, `start`, 0, "r1,r2,r4"},
-		{`params.lang IN ("swh","som")`, `start`, 0, "r1,r2,r4"},
-		{`params.lang NOT IN ("swh","som")`, ``, 0, "other3"},
-		{`params.lr < 0.05`, `params.lr`, 0, "r2,r1"}, // numeric compare of a text param
-		{`status = "FAILED" or experiment = "baseline"`, `start`, 0, "other3,r4"},
-		{`(status = "FAILED" or experiment = "baseline") and not params.lang = "yor"`, ``, 0, "r4"},
-		{`error LIKE "%verge%"`, ``, 0, "other3"},
-		{`start >= "2026-11-03"`, `start`, 0, "other3,r4"},
-		{`params.x = "a' OR 1=1 --"`, ``, 0, "r4"}, // the injection is a literal
-		{`params.x = "a' OR 1=1 --x"`, ``, 0, ""},
-		{`params.pair = "swh-eng"`, `params.pair, start desc`, 0, "r4,r1"},
-		{`id = 2`, ``, 0, "r2"},
-	}
-	for _, tc := range tests {
-		rs, err := db.SearchRuns(tc.filter, tc.order, tc.limit)
-		if err != nil {
-			t.Errorf("SearchRuns(%q, %q): %v", tc.filter, tc.order, err)
-			continue
+	eachBackend(t, func(t *testing.T, b backend) {
+		db := newDB(t, b)
+		searchFixture(t, db)
+		tests := []struct {
+			filter, order string
+			limit         int
+			want          string
+		}{
+			{``, ``, 0, "r4,other3,r2,r1"}, // newest first
+			{``, `start`, 0, "r1,r2,other3,r4"},
+			{``, `start`, 2, "r1,r2"},
+			{`params.pair = "swh-eng" and metrics.map > 0.2 and status = "FINISHED"`, ``, 0, "r1"},
+			{`params.pair = "swh-eng"`, `metrics.map DESC`, 0, "r1,r4"}, // r4's final 0.2 beats its latest 0.9
+			{`metrics.map > 0.2`, `metrics.map`, 0, "other3,r1"},        // other3 falls back to latest
+			{`tags.x != 'y'`, ``, 0, "r2"},                              // runs without tag x do not match !=
+			{`tags.x is null`, `start`, 0, "other3,r4"},
+			{`attributes.name LIKE "r%"`, `start`, 0, "r1,r2,r4"},
+			{`name LIKE "R%"`, ``, 0, ""}, // LIKE is case-sensitive
+			{`name ILIKE "R%"`, `start`, 0, "r1,r2,r4"},
+			{`params.lang IN ("swh","som")`, `start`, 0, "r1,r2,r4"},
+			{`params.lang NOT IN ("swh","som")`, ``, 0, "other3"},
+			{`params.lr < 0.05`, `params.lr`, 0, "r2,r1"}, // numeric compare of a text param
+			{`status = "FAILED" or experiment = "baseline"`, `start`, 0, "other3,r4"},
+			{`(status = "FAILED" or experiment = "baseline") and not params.lang = "yor"`, ``, 0, "r4"},
+			{`error LIKE "%verge%"`, ``, 0, "other3"},
+			{`start >= "2026-11-03"`, `start`, 0, "other3,r4"},
+			{`params.x = "a' OR 1=1 --"`, ``, 0, "r4"}, // the injection is a literal
+			{`params.x = "a' OR 1=1 --x"`, ``, 0, ""},
+			{`params.pair = "swh-eng"`, `params.pair, start desc`, 0, "r4,r1"},
+			{`id = 2`, ``, 0, "r2"},
 		}
-		if got := names(rs); got != tc.want {
-			t.Errorf("SearchRuns(%q, %q, %d) = %s, want %s", tc.filter, tc.order, tc.limit, got, tc.want)
+		for _, tc := range tests {
+			rs, err := db.SearchRuns(tc.filter, tc.order, tc.limit)
+			if err != nil {
+				t.Errorf("SearchRuns(%q, %q): %v", tc.filter, tc.order, err)
+				continue
+			}
+			if got := names(rs); got != tc.want {
+				t.Errorf("SearchRuns(%q, %q, %d) = %s, want %s", tc.filter, tc.order, tc.limit, got, tc.want)
+			}
 		}
-	}
-	rs, _ := db.SearchRuns(`name = "r4"`, "", 0)
-	if len(rs) != 1 || rs[0].Params["x"] != "a' OR 1=1 --" || rs[0].Final["map"] != 0.2 || rs[0].Latest["map"] != 0.9 {
-		t.Errorf("SearchRuns did not load params/metrics: %+v", rs)
-	}
-	for _, bad := range []string{`bogus = 1`, `params.x = `, `status = "A"; DROP TABLE runs`} {
-		if _, err := db.SearchRuns(bad, "", 0); err == nil {
-			t.Errorf("SearchRuns(%q) succeeded", bad)
+		rs, _ := db.SearchRuns(`name = "r4"`, "", 0)
+		if len(rs) != 1 || rs[0].Params["x"] != "a' OR 1=1 --" || rs[0].Final["map"] != 0.2 || rs[0].Latest["map"] != 0.9 {
+			t.Errorf("SearchRuns did not load params/metrics: %+v", rs)
 		}
-	}
-	if _, err := db.SearchRuns("", "metrics.map sideways", 0); err == nil {
-		t.Error("bad order accepted")
-	}
-	var n int
-	must(t, db.sql.QueryRow(`SELECT COUNT(*) FROM runs`).Scan(&n))
-	if n != 4 {
-		t.Errorf("runs table has %d rows after the injection attempts, want 4", n)
-	}
+		for _, bad := range []string{`bogus = 1`, `params.x = `, `status = "A"; DROP TABLE runs`} {
+			if _, err := db.SearchRuns(bad, "", 0); err == nil {
+				t.Errorf("SearchRuns(%q) succeeded", bad)
+			}
+		}
+		if _, err := db.SearchRuns("", "metrics.map sideways", 0); err == nil {
+			t.Error("bad order accepted")
+		}
+		var n int
+		must(t, db.sql.QueryRow(`SELECT COUNT(*) FROM runs`).Scan(&n))
+		if n != 4 {
+			t.Errorf("runs table has %d rows after the injection attempts, want 4", n)
+		}
+	})
 }
 
 func TestRunRecordMetric(t *testing.T) {
@@ -678,48 +691,50 @@ func ExampleConfigHash() {
 
 // Goroutines of one process may share a Run.
 func TestLogMetricGoroutines(t *testing.T) {
-	db, err := OpenOptions(filepath.Join(t.TempDir(), "g.db"), Options{BatchSize: 64, FlushInterval: 5 * time.Millisecond})
-	must(t, err)
-	defer db.Close()
-	r := startRun(t, db, RunSpec{})
-	const workers, points = 8, 1000
-	errs := make(chan error, workers)
-	for w := 0; w < workers; w++ {
-		go func() {
-			key := fmt.Sprintf("w%d", w)
-			for i := 0; i < points; i++ {
-				if err := r.LogMetric(key, int64(i), float64(i)); err != nil {
-					errs <- err
-					return
-				}
-				if i%250 == 0 {
-					if err := r.Flush(); err != nil {
+	eachBackend(t, func(t *testing.T, b backend) {
+		db, err := OpenOptions(b.location(t), Options{BatchSize: 64, FlushInterval: 5 * time.Millisecond})
+		must(t, err)
+		defer db.Close()
+		r := startRun(t, db, RunSpec{})
+		const workers, points = 8, 1000
+		errs := make(chan error, workers)
+		for w := 0; w < workers; w++ {
+			go func() {
+				key := fmt.Sprintf("w%d", w)
+				for i := 0; i < points; i++ {
+					if err := r.LogMetric(key, int64(i), float64(i)); err != nil {
 						errs <- err
 						return
 					}
+					if i%250 == 0 {
+						if err := r.Flush(); err != nil {
+							errs <- err
+							return
+						}
+					}
+				}
+				errs <- nil
+			}()
+		}
+		for w := 0; w < workers; w++ {
+			must(t, <-errs)
+		}
+		must(t, r.Finish(nil))
+		for w := 0; w < workers; w++ {
+			h, err := db.MetricHistory(r.ID(), fmt.Sprintf("w%d", w))
+			must(t, err)
+			if len(h) != points {
+				t.Errorf("w%d: %d points, want %d", w, len(h), points)
+				continue
+			}
+			for i, p := range h {
+				if p.Step != int64(i) || p.Value != float64(i) {
+					t.Errorf("w%d point %d = %+v", w, i, p)
+					break
 				}
 			}
-			errs <- nil
-		}()
-	}
-	for w := 0; w < workers; w++ {
-		must(t, <-errs)
-	}
-	must(t, r.Finish(nil))
-	for w := 0; w < workers; w++ {
-		h, err := db.MetricHistory(r.ID(), fmt.Sprintf("w%d", w))
-		must(t, err)
-		if len(h) != points {
-			t.Errorf("w%d: %d points, want %d", w, len(h), points)
-			continue
 		}
-		for i, p := range h {
-			if p.Step != int64(i) || p.Value != float64(i) {
-				t.Errorf("w%d point %d = %+v", w, i, p)
-				break
-			}
-		}
-	}
+	})
 }
 
 func TestOpenCreatesDirectory(t *testing.T) {

@@ -7,8 +7,10 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/otclir/otclir/experiments/optical"
+	"github.com/otclir/otclir/tracker"
 )
 
 // parse parses a command's flags, with extra registering its own, and
@@ -109,10 +111,16 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 func cmdGrid(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	g := optical.DefaultGrid()
-	var langs, systems, seeds, budgets, colls *string
-	var noRefs *bool
+	var langs, systems, seeds, budgets, colls, sbatch *string
+	var noRefs, worker *bool
+	var lease *time.Duration
+	var slurm *int
 	var setExperiment func(*optical.Config)
 	lf, err := parse("grid", args, stderr, func(fs *flag.FlagSet, lf *labFlags) {
+		worker = fs.Bool("worker", false, "be one of many workers of the grid: claim its cells from the tracker (-db) one at a time")
+		lease = fs.Duration("lease", tracker.DefaultLease, "with -worker: how long a claimed cell stays this worker's without renewal")
+		slurm = fs.Int("slurm", 0, "print a Slurm sbatch script that runs the grid as an array of N workers, instead of running it")
+		sbatch = fs.String("sbatch", "", `with -slurm: extra sbatch options, e.g. "--time=4:00:00 --cpus-per-task=8"`)
 		langs = fs.String("languages", strings.Join(g.Languages, ","), "foreign languages (setting languages)")
 		lf.route("languages", "languages")
 		systems = fs.String("systems", strings.Join(g.Systems, ","), "systems")
@@ -164,11 +172,30 @@ func cmdGrid(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if _, err := g.Cells(); err != nil { // a bad grid fails before anything opens
 		return err
 	}
+	switch {
+	case *slurm < 0:
+		return fmt.Errorf("grid: -slurm %d: want a number of workers >= 1", *slurm)
+	case *slurm > 0 && *worker:
+		return fmt.Errorf("grid: -slurm writes a script of -worker processes: give one of them")
+	case (*slurm > 0 || *worker) && cfg.Force:
+		return fmt.Errorf("grid: -force with workers: each would retrain the shared models from step 0; run the grid once with -force, or train first (otclir train -force)")
+	case *lease < 3*time.Millisecond:
+		return fmt.Errorf("grid: -lease %v is too short", *lease)
+	case *slurm == 0 && lf.given("sbatch"):
+		return fmt.Errorf("grid: -sbatch goes with -slurm")
+	}
+	if *slurm > 0 {
+		return writeSlurmScript(stdout, lf, cfg, *slurm, *sbatch)
+	}
 	lab, err := optical.Open(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer lab.Close()
+	if *worker {
+		_, err = lab.RunGridWorker(ctx, g, optical.WorkerOptions{Lease: *lease})
+		return err
+	}
 	_, err = lab.RunGrid(ctx, g)
 	return err
 }

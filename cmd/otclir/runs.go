@@ -20,10 +20,14 @@ commands:
   compare ID ID...      side by side; rows whose values differ are marked *
   diff ID ID            only the differences
   export -format csv|json [-filter F] [-order O]
+  export -to DB [-filter F]    copy runs (params, metrics, per-query values, artifact records) into DB
+  import -from DB [-filter F]  copy runs of DB into this database
+                        DB is an SQLite file or a postgres:// URL; copying twice adds nothing,
+                        RUNNING runs are left out until they end
   rm ID
   gc [-stale 60s]       mark RUNNING runs with a stale heartbeat KILLED
   reproduce [-db F] [-artifacts D] [-cache D] ID   re-run a run with its recorded settings
-ls, show, compare, diff and export open the database read-only.
+ls, show, compare, diff and export open the database read-only (export -to: the source).
 `
 
 func runsUsageError(format string, args ...any) error {
@@ -60,10 +64,12 @@ func cmdRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		columns = sub.String("columns", "", "extra columns, comma-separated")
 		format  = sub.String("format", "csv", "export format: csv or json")
 		stale   = sub.Duration("stale", tracker.DefaultStaleAfter, "heartbeat age after which a RUNNING run is KILLED")
+		to      = sub.String("to", "", "export: the database to copy runs into")
+		from    = sub.String("from", "", "import: the database to copy runs from")
 	)
 	allowed := map[string][]string{
 		"ls": {"filter", "order", "limit", "columns"}, "show": nil, "compare": nil, "diff": nil,
-		"export": {"format", "filter", "order"}, "rm": nil, "gc": {"stale"},
+		"export": {"format", "filter", "order", "to"}, "import": {"from", "filter"}, "rm": nil, "gc": {"stale"},
 	}
 	flags, ok := allowed[cmd]
 	if !ok {
@@ -92,13 +98,25 @@ func cmdRuns(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		ids[i] = id
 	}
-	nargs := map[string][2]int{"ls": {0, 0}, "export": {0, 0}, "gc": {0, 0}, "show": {1, 1}, "rm": {1, 1},
+	nargs := map[string][2]int{"ls": {0, 0}, "export": {0, 0}, "import": {0, 0}, "gc": {0, 0}, "show": {1, 1}, "rm": {1, 1},
 		"diff": {2, 2}, "compare": {2, math.MaxInt}}[cmd]
 	if len(ids) < nargs[0] || len(ids) > nargs[1] {
 		return runsUsageError("runs %s: wrong number of run ids (%d)", cmd, len(ids))
 	}
 	if cmd == "export" && *format != "csv" && *format != "json" {
 		return runsUsageError("runs export: -format %q (want csv or json)", *format)
+	}
+	if cmd == "export" && *to != "" {
+		if hasFlag(rest, "format") || hasFlag(rest, "order") {
+			return runsUsageError("runs export -to copies runs: -format and -order are for printing them")
+		}
+		return copyRuns(stdout, *to, *dbPath, *filterF)
+	}
+	if cmd == "import" {
+		if *from == "" {
+			return runsUsageError("runs import: -from DB is required")
+		}
+		return copyRuns(stdout, *dbPath, *from, *filterF)
 	}
 	if cmd == "rm" || cmd == "gc" {
 		db, err := tracker.Open(*dbPath)
@@ -148,4 +166,28 @@ func hasFlag(args []string, name string) bool {
 		}
 	}
 	return false
+}
+
+// copyRuns copies the runs of src matching filter into dst (created or
+// migrated as needed); src is opened read-only.
+func copyRuns(stdout io.Writer, dst, src, filter string) error {
+	if dst == src {
+		return fmt.Errorf("runs: copying %s into itself", src)
+	}
+	from, err := openReader(src)
+	if err != nil {
+		return err
+	}
+	defer from.Close()
+	to, err := tracker.Open(dst)
+	if err != nil {
+		return err
+	}
+	defer to.Close()
+	st, err := tracker.Copy(to, from, tracker.CopyOptions{Filter: filter})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s -> %s: %v\n", from.Path(), to.Path(), st)
+	return to.Close()
 }

@@ -116,6 +116,12 @@ func (l *Lab) lookup(rec record.EvalRun) (*record.Result, bool, error) {
 // models it needs loaded or trained. When ctx is cancelled the run ends
 // KILLED with ctx's cause and Evaluate returns the cause.
 func (l *Lab) Evaluate(ctx context.Context, c Cell) (*record.Result, error) {
+	return l.evaluate(ctx, c, nil)
+}
+
+// evaluate is Evaluate; with claim set (a grid worker's), the cell's run
+// settles the claim as it ends, and a cached result settles it DONE.
+func (l *Lab) evaluate(ctx context.Context, c Cell, claim *tracker.Claim) (*record.Result, error) {
 	if err := cause(ctx); err != nil {
 		return nil, err
 	}
@@ -133,6 +139,9 @@ func (l *Lab) Evaluate(ctx context.Context, c Cell) (*record.Result, error) {
 	}
 	if !l.cfg.Force && !l.cfg.ForceEval {
 		if res, ok, err := l.lookup(rec); err != nil || ok {
+			if ok && claim != nil {
+				err = claim.Done(res.RunID)
+			}
 			return res, err
 		}
 	}
@@ -141,7 +150,7 @@ func (l *Lab) Evaluate(ctx context.Context, c Cell) (*record.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	run, err := l.startRun(rec.Name(), rec.Params(), rec.Tags())
+	run, err := l.startCellRun(rec.Name(), rec.Params(), rec.Tags(), claim)
 	if err != nil {
 		return nil, err
 	}

@@ -139,6 +139,12 @@ func (l *Lab) provenance(budget int, dataSeed int64) record.Provenance {
 
 // startRun opens a tracker run.
 func (l *Lab) startRun(name string, params, tags map[string]string) (*tracker.Run, error) {
+	return l.startCellRun(name, params, tags, nil)
+}
+
+// startCellRun opens a tracker run that evaluates a grid worker's claimed
+// cell (nil: none).
+func (l *Lab) startCellRun(name string, params, tags map[string]string, claim *tracker.Claim) (*tracker.Run, error) {
 	return l.DB.StartRun(tracker.RunSpec{
 		Experiment:   l.cfg.Experiment,
 		Name:         name,
@@ -146,6 +152,7 @@ func (l *Lab) startRun(name string, params, tags map[string]string) (*tracker.Ru
 		Tags:         tags,
 		Backend:      encoder.BackendConfig(),
 		GoMLXVersion: gomlxVersion(),
+		Cell:         claim,
 	})
 }
 

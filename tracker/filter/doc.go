@@ -27,8 +27,8 @@
 // that in LIKE patterns \% and \_ match a literal % and _. The singular
 // prefixes param, tag, metric, attribute and attr are accepted too.
 //
-// LIKE is case-sensitive (it compiles to SQLite GLOB); ILIKE ignores ASCII
-// case.
+// LIKE is case-sensitive (it compiles to SQLite GLOB, or LIKE on
+// PostgreSQL); ILIKE ignores ASCII case only, on both.
 //
 // Fields:
 //   - params.K and tags.K are the run's string parameter and tag K. Compared
@@ -52,5 +52,7 @@
 // error is a *SyntaxError that carries the byte offset of the problem.
 //
 // The compiled SQL refers to the runs table as r and the experiments table
-// as e; package tracker owns that schema.
+// as e; package tracker owns that schema. A Dialect compiles for SQLite
+// (Where, OrderBy and SQL are SQLite's) or PostgreSQL; a filter selects the
+// same runs in the same order on both (see Dialect).
 package filter

@@ -219,3 +219,50 @@ func ExampleParse_error() {
 	// Output:
 	// filter: metrics.map is numeric and cannot be compared with string "high" at position 14 in "metrics.map > \"high\""
 }
+
+// The PostgreSQL forms differ from SQLite's where the servers differ; what
+// each means is checked against a real server by package tracker's
+// TestFilterDialectsAgree and FuzzFilter.
+func TestWherePostgres(t *testing.T) {
+	const fold = `'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'`
+	tests := []struct {
+		in   string
+		sql  string
+		args []any
+	}{
+		{``, `TRUE`, nil},
+		{`params.lr < 0.01`, `(otclir_real(` + paramSQL + `) < CAST(? AS DOUBLE PRECISION))`, []any{"lr", 0.01}},
+		{`status = 1`, `(otclir_real(r.status) = CAST(? AS DOUBLE PRECISION))`, []any{1.0}},
+		{`id = 2`, `(r.id = CAST(? AS DOUBLE PRECISION))`, []any{2.0}},
+		{`metrics.k in (1, 2.5)`, `(` + metricSQL + ` IN (CAST(? AS DOUBLE PRECISION), CAST(? AS DOUBLE PRECISION)))`,
+			[]any{"k", "k", 1.0, 2.5}},
+		{`name = "x"`, `(r.name = ?)`, []any{"x"}},
+		{`name LIKE "a%_\%"`, `(r.name LIKE ? ESCAPE '\')`, []any{`a%_\%`}},
+		{`name NOT LIKE "a\\"`, `(r.name NOT LIKE ? ESCAPE '\')`, []any{`a\\`}}, // trailing \ is literal, as in GLOB
+		{`name ILIKE "Ab%"`, `(translate(r.name, ` + fold + `) LIKE ? ESCAPE '\')`, []any{"ab%"}},
+		{`name ILIKE "É%"`, `(translate(r.name, ` + fold + `) LIKE ? ESCAPE '\')`, []any{"É%"}}, // ASCII folding only
+		{`name ILIKE "a\\"`, `((CASE WHEN r.name IS NOT NULL THEN FALSE END))`, nil},            // SQLite: no match
+		{`name NOT ILIKE "a\\"`, `(NOT (CASE WHEN r.name IS NOT NULL THEN FALSE END))`, nil},
+	}
+	for _, tc := range tests {
+		sql, args, err := Postgres.Where(tc.in)
+		if err != nil {
+			t.Errorf("Postgres.Where(%q): %v", tc.in, err)
+			continue
+		}
+		if sql != tc.sql || !reflect.DeepEqual(args, tc.args) {
+			t.Errorf("Postgres.Where(%q):\n got %s %#v\nwant %s %#v", tc.in, sql, args, tc.sql, tc.args)
+		}
+	}
+	// SQLite forms are unchanged by the dialect parameter.
+	for _, in := range []string{`params.lr < 0.01`, `name LIKE "a%"`, `name ILIKE "A%"`, ``} {
+		a, aa, _ := Where(in)
+		b, ba, _ := SQLite.Where(in)
+		if a != b || !reflect.DeepEqual(aa, ba) {
+			t.Errorf("Where(%q) != SQLite.Where", in)
+		}
+	}
+	if sql, _, _ := Postgres.OrderBy(`params.pair DESC, start`); sql != paramSQL+` DESC NULLS LAST, r.start_time ASC NULLS LAST` {
+		t.Errorf("Postgres.OrderBy = %s", sql)
+	}
+}
