@@ -306,3 +306,30 @@ func TestCatalogAmbiguous(t *testing.T) {
 		t.Errorf("hau without its pin: %v, want ErrAmbiguousLanguage listing hau_NG and hau_3", err)
 	}
 }
+
+// TestCheckNoLeakMin: in a language split into characters, a short query
+// (a word or two) occurring inside a training text is no leak, one equal to
+// a training text is, and a long one inside a text is.
+func TestCheckNoLeakMin(t *testing.T) {
+	seg := func(s string) string { return Segment(s, WordSepNone) }
+	train := []Pair{{Src: seg("人人生而自由，在尊严和权利上一律平等。"), Tgt: "All human beings are born free", Origin: OriginUDHR},
+		{Src: seg("猫"), Tgt: "cat", Origin: OriginCLDRName}}
+	for _, tc := range []struct {
+		q    string
+		leak bool
+	}{
+		{"尊严和权利", false}, // 5 characters inside the paragraph
+		{"猫", true},      // equal to a training text
+		{"在尊严和权利上一律平等。人人", false}, // not a substring
+		{"人人生而自由，在尊严和权利上", true},  // 13 characters inside the paragraph
+	} {
+		err := CheckNoLeakMin(train, []Query{{ID: "q", Text: seg(tc.q)}}, MinLeakUnits(WordSepNone))
+		if (err != nil) != tc.leak || (err != nil && !errors.Is(err, ErrLeak)) {
+			t.Errorf("%q: %v, want leak %v", tc.q, err, tc.leak)
+		}
+		// With the words' threshold (4) the 5-character query would leak.
+		if tc.q == "尊严和权利" && CheckNoLeakMin(train, []Query{{ID: "q", Text: seg(tc.q)}}, MinLeakWords) == nil {
+			t.Error("a 5-word query inside a text does not leak at MinLeakWords")
+		}
+	}
+}

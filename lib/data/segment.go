@@ -167,3 +167,50 @@ func ValidWordSep(sep string) error {
 	}
 	return fmt.Errorf("data: word separator %q: want one of %s", sep, strings.Join(WordSeps, ", "))
 }
+
+// MinLeakChars is MinLeakWords for a language written without word
+// separators, whose texts Segment splits into characters: a query shorter
+// than this many characters leaks only by equalling a training text. Four
+// characters are one or two words in Chinese, Japanese, Thai or Lao (the
+// Lao CLDR name "ລະຫວ່າງ", "between", occurs in the Lao UDHR preamble);
+// twelve are about the four words MinLeakWords asks of other languages.
+const MinLeakChars = 12
+
+// MinLeakUnits is the query length, in the words CheckNoLeak counts, from
+// which a query of a language with word separator sep leaks by occurring
+// inside a training text: MinLeakChars for WordSepNone, else MinLeakWords.
+func MinLeakUnits(sep string) int {
+	if sep == WordSepNone {
+		return MinLeakChars
+	}
+	return MinLeakWords
+}
+
+// CheckNoLeakMin is CheckNoLeak with queries of fewer than minWords words
+// (at least MinLeakWords) leaking only by equalling a training text.
+func CheckNoLeakMin(train []Pair, queries []Query, minWords int) error {
+	if minWords <= MinLeakWords {
+		return CheckNoLeak(train, queries)
+	}
+	x := newLeakIndex()
+	for i, p := range train {
+		x.add(p.Src, i)
+		x.add(p.Tgt, i)
+	}
+	for _, q := range queries {
+		leak := -1
+		found := func(o int) bool { leak = o; return false }
+		if w := leakWords(q.Text); len(w) < minWords {
+			for _, o := range x.exact[strings.Join(w, " ")] {
+				found(o)
+				break
+			}
+		} else {
+			x.find(q.Text, found)
+		}
+		if leak >= 0 {
+			return leakError(q, train, leak)
+		}
+	}
+	return nil
+}
