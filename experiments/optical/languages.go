@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/otclir/otclir/experiments/record"
 	"github.com/otclir/otclir/lib/data"
 	"github.com/otclir/otclir/lib/text"
 )
@@ -236,21 +237,9 @@ func (l *Lab) gridLanguages(langs []string) ([]string, error) {
 	return out, nil
 }
 
-// Measures of the tokenizer on a language that neural evaluation runs
-// record next to their scores (final metrics).
-const (
-	// MetricSubwordsPerWord is the mean number of subwords per word of the
-	// foreign side's texts (words as the tokenizer splits them: at white space
-	// and U+1361, and every character for a language written without
-	// separators); 1 means the vocabulary holds the language's words whole.
-	MetricSubwordsPerWord = "subwords_per_word"
-	// MetricUnkRate is the fraction of those subwords that are the unknown
-	// token (characters the vocabulary does not have).
-	MetricUnkRate = "unk_rate"
-)
-
-// subwordCoverage measures tok on the foreign side of coll: its queries, or
-// its documents for English queries; nothing for English→English.
+// subwordCoverage measures tok on the foreign side of coll (its queries, or
+// its documents for English queries; nothing for English→English): the
+// final metrics record.MetricSubwordsPerWord and record.MetricUnkRate.
 func subwordCoverage(tok *text.Tokenizer, coll data.Collection) map[string]float64 {
 	var texts []string
 	switch {
@@ -278,5 +267,5 @@ func subwordCoverage(tok *text.Tokenizer, coll data.Collection) map[string]float
 	if words == 0 || pieces == 0 {
 		return nil
 	}
-	return map[string]float64{MetricSubwordsPerWord: float64(pieces) / float64(words), MetricUnkRate: float64(unk) / float64(pieces)}
+	return map[string]float64{record.MetricSubwordsPerWord: float64(pieces) / float64(words), record.MetricUnkRate: float64(unk) / float64(pieces)}
 }

