@@ -166,7 +166,7 @@ const SweepExperiment = "languages"
 // Icelandic, Lao; 3: Tagalog, Indonesian, Ukrainian, Hebrew, Thai, Bengali,
 // Georgian; 4: Finnish, Russian, Turkish, Hindi, Vietnamese, Polish, Dutch;
 // 5: German, French, Spanish, Arabic, Mandarin (simplified), Japanese — in
-// twelve scripts, four of them written without spaces between words, with
+// fourteen scripts, four of them written without spaces between words, with
 // 120 (Kurdish) to 3,178 (Finnish) bitext pairs (Kabyle, Kurdish, Breton and
 // the Southern African languages have fewer CLDR annotations). The paper
 // table's eleven are among them.

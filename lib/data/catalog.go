@@ -301,8 +301,8 @@ func (c *Catalog) unknown(code string) error {
 		}
 		similar = "; similar: " + describe(near)
 	}
-	return fmt.Errorf("%w: %q is in no UDHR translation that has a CLDR locale (`otclir data -languages all` lists the %d that do)%s",
-		ErrUnknownLanguage, code, len(c.entries), similar)
+	return fmt.Errorf("%w: %q is in no UDHR translation that has a CLDR locale (`otclir data -languages all` lists those that do)%s",
+		ErrUnknownLanguage, code, similar)
 }
 
 // Languages are every available language, ordered by code.
