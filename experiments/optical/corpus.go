@@ -25,7 +25,7 @@ type Corpus struct {
 
 	resolved map[string]string // configured code as written -> its language's code
 	catalog  *data.Catalog     // when languages outside the table were resolved
-	wordSeps map[string]string // Config.WordSep it was loaded with
+	wordSeps map[string]string // Config.WordSep it was loaded with, by language code
 	// User is the user's collection and bitext (Config.User), nil when not
 	// configured. Its bitext replaces the built-in one of its foreign
 	// language (Bitext) and joins the tokenizer's corpus.
@@ -69,7 +69,7 @@ func LoadCorpus(ctx context.Context, cfg *Config) (*Corpus, error) {
 		roots[i] = root
 	}
 	c := &Corpus{UDHR: map[string]*data.Declaration{}, Annotations: map[string][]data.Annotation{}, Packages: pkgs, User: user,
-		Languages: langs.ByCode, resolved: map[string]string{}, wordSeps: cfg.Clone().WordSep, catalog: langs.Catalog,
+		Languages: langs.ByCode, resolved: map[string]string{}, wordSeps: langs.WordSep, catalog: langs.Catalog,
 		teacherSeed: cfg.Seed, teacherPairs: cfg.TeacherPairs}
 	for i, code := range cfg.Languages {
 		c.resolved[code] = langs.Configured[i]
@@ -417,4 +417,28 @@ func (c *Corpus) holds(cfg *Config) bool {
 		}
 	}
 	return true
+}
+
+// normalize sets cfg's languages, word separators and resource classes to
+// the languages' codes as c resolved them ("zu" → "zul", "resource=zu:3"
+// → zul's class). cfg is the configuration c was loaded for, or one it holds.
+func (c *Corpus) normalize(cfg *Config) {
+	cfg.Languages = c.configured(cfg.Languages)
+	cfg.WordSep = nil
+	if len(c.wordSeps) > 0 {
+		cfg.WordSep = map[string]string{}
+		for k, v := range c.wordSeps {
+			cfg.WordSep[k] = v
+		}
+	}
+	if cfg.Resource != nil {
+		rc := data.ResourceClasses{}
+		for k, v := range cfg.Resource {
+			if r, ok := c.resolved[k]; ok {
+				k = r
+			}
+			rc[k] = v
+		}
+		cfg.Resource = rc
+	}
 }

@@ -64,7 +64,7 @@ func Open(ctx context.Context, cfg *Config) (*Lab, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg.Languages = corpus.configured(cfg.Languages) // as resolved: "zu" → "zul"
+	corpus.normalize(cfg) // as resolved: "zu" → "zul"
 	if err := gomlxpatch.Install(); err != nil {
 		return nil, err
 	}
@@ -104,7 +104,7 @@ func (l *Lab) With(ctx context.Context, settings string) (*Lab, error) {
 			return nil, err
 		}
 	}
-	cfg.Languages = corpus.configured(cfg.Languages)
+	corpus.normalize(cfg)
 	// Models are keyed by their specs, so every derived lab shares them; the
 	// bitext cuts belong to the corpus.
 	return &Lab{cfg: cfg, Backend: l.Backend, DB: l.DB, Corpus: corpus, shared: l.shared, bitext: map[string][]data.Pair{}}, nil

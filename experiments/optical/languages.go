@@ -31,6 +31,8 @@ type ResolvedLanguages struct {
 	Catalog *data.Catalog
 	// Configured are cfg.Languages resolved, in their order (codes).
 	Configured []string
+	// WordSep is cfg.WordSep keyed by the languages' codes.
+	WordSep map[string]string
 }
 
 // needsCatalog reports whether a code is outside the paper table.
@@ -47,7 +49,7 @@ func needsCatalog(codes []string) bool {
 // the data packages it needs. An unknown or ambiguous code is an error of
 // the "languages" setting that lists the candidates.
 func ResolveLanguages(ctx context.Context, cfg *Config) (*ResolvedLanguages, error) {
-	r := &ResolvedLanguages{ByCode: map[string]data.Language{}}
+	r := &ResolvedLanguages{ByCode: map[string]data.Language{}, WordSep: map[string]string{}}
 	for _, l := range data.Languages() {
 		r.ByCode[l.Code] = l
 	}
@@ -71,15 +73,22 @@ func ResolveLanguages(ctx context.Context, cfg *Config) (*ResolvedLanguages, err
 			return nil, fmt.Errorf("optical: setting \"languages\": %q and %q are both %s", prev, code, l.Code)
 		}
 		seen[l.Code] = code
-		if sep, ok := cfg.WordSep[l.Code]; ok {
-			l.WordSep = sep
+		for _, k := range []string{code, l.Code} { // as written, or the language's code
+			if sep, ok := cfg.WordSep[k]; ok {
+				l.WordSep = sep
+				r.WordSep[l.Code] = sep
+			}
 		}
 		r.ByCode[l.Code] = l
 		r.Configured = append(r.Configured, l.Code)
 	}
-	for code := range cfg.WordSep {
-		if _, ok := seen[code]; !ok {
-			return nil, fmt.Errorf("optical: setting \"word_separator\": %s is not a configured language (languages: %s)", code, strings.Join(r.Configured, ","))
+	for k := range cfg.WordSep {
+		found := false
+		for _, code := range r.Configured {
+			found = found || k == code || k == seen[code]
+		}
+		if !found {
+			return nil, fmt.Errorf("optical: setting \"word_separator\": %s is not a configured language (languages: %s)", k, strings.Join(r.Configured, ","))
 		}
 	}
 	return r, nil

@@ -153,8 +153,8 @@ func skipWithoutData(t *testing.T, err error) bool {
 }
 
 // TestLabAnyLanguage runs the tiny lab on Zulu, a language outside the
-// paper table, resolved from "zu": the run records code zul, its published
-// resource level, the tokenizer's coverage of Zulu, and data provenance
+// paper table, resolved from "zu": the run records code zul, the level of
+// the class the user set, the tokenizer's coverage of Zulu, and data provenance
 // with cldr-core; Thai (no word separators) is split into characters; a
 // paper-only lab's teacher key is not the Zulu lab's.
 func TestLabAnyLanguage(t *testing.T) {
@@ -163,13 +163,14 @@ func TestLabAnyLanguage(t *testing.T) {
 	}
 	ctx := context.Background()
 	c := tinyConfig(t)
-	if err := c.Set("languages=zu,th"); err != nil {
+	if err := c.Set("languages=zu,th;resource=zu:4;word_separator=th:none"); err != nil {
 		t.Fatal(err)
 	}
 	lab := openLab(t, c)
 	defer lab.Close()
-	if got := strings.Join(lab.Config().Languages, ","); got != "zul,tha" {
-		t.Fatalf("lab languages %s", got)
+	// Codes as written are the languages' codes in the lab, in every setting.
+	if got := strings.Join(lab.Config().Languages, ","); got != "zul,tha" || lab.Config().Resource["zul"] != 4 || lab.Config().WordSep["tha"] != data.WordSepNone {
+		t.Fatalf("lab languages %s, classes %v, separators %v", got, lab.Config().Resource, lab.Config().WordSep)
 	}
 	if !strings.Contains(lab.Corpus.Provenance(), "cldr-core@48.2.0") {
 		t.Errorf("provenance %s", lab.Corpus.Provenance())
@@ -181,7 +182,7 @@ func TestLabAnyLanguage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Run.QueryLang != "zul" || r.Run.Resource != data.ResourceLow || r.Metrics["num_q"] != 23 {
+	if r.Run.QueryLang != "zul" || r.Run.Resource != data.ResourceHigh || r.Metrics["num_q"] != 23 { // the user's class 4
 		t.Errorf("run %+v metrics %v", r.Run, r.Metrics)
 	}
 	if v := r.Metrics[record.MetricSubwordsPerWord]; !(v >= 1) || r.Metrics[record.MetricUnkRate] < 0 {
@@ -195,7 +196,7 @@ func TestLabAnyLanguage(t *testing.T) {
 		Systems: []string{SystemPSQ}, Seeds: []int64{1}, Budgets: []int{0}}); err == nil || !strings.Contains(err.Error(), "not one of the lab's languages") {
 		t.Errorf("grid on a language the lab did not load: %v", err)
 	}
-	paper, err := lab.With(ctx, "languages=swh")
+	paper, err := lab.With(ctx, "languages=swh;word_separator=") // a separator of a language it drops would be refused
 	if err != nil {
 		t.Fatal(err)
 	}
