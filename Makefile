@@ -3,6 +3,7 @@
 #   make test   set up what is missing, run the Go tests and execute the notebooks
 #   make paper  the full default table: 11 pairs x systems x 3 seeds, both collections (resumable)
 #   make ablations  OT ablations (epsilon, Sinkhorn iterations, hard and uniform plans) on the low-resource pairs
+#   make languages  the language sweep: ot, psq, zero-shot over 42 languages of every resource class (resumable)
 #
 # Everything installs idempotently: a second run skips what is there.
 
@@ -14,7 +15,7 @@ GO ?= go
 DEMO_FLAGS ?=
 GRID_FLAGS ?=
 
-.PHONY: demo paper ablations test setup setup-go setup-notebooks setup-chromium setup-torch setup-postgres setup-slurm build gotest test-slurm notebooks bench fmt vet clean
+.PHONY: demo paper ablations languages test setup setup-go setup-notebooks setup-chromium setup-torch setup-postgres setup-slurm build gotest test-slurm notebooks bench fmt vet clean
 
 demo: build
 	bin/otclir demo $(DEMO_FLAGS)
@@ -33,6 +34,16 @@ ablations: build
 	$(ABLATE) -experiment ablation-iters50 -set student.sinkhorn_iterations=50
 	$(ABLATE) -experiment ablation-hard -set student.student_loss=hard
 	$(ABLATE) -experiment ablation-uniform -set student.student_loss=uniform
+
+# The language sweep (README, "Any language"): GRID_FLAGS adds to it (e.g.
+# GRID_FLAGS='-languages zul,xho,swh'); RESOURCE='quz:2,kab:unknown' sets
+# resource classes over the published ones, for the runs and the reports.
+RESOURCE ?=
+languages: build
+	bin/otclir grid -sweep $(if $(RESOURCE),-set resource=$(RESOURCE)) $(GRID_FLAGS)
+	bin/otclir table -experiment languages -collection udhr -format languages $(if $(RESOURCE),-resource $(RESOURCE))
+	bin/otclir table -experiment languages -collection cldr -format languages $(if $(RESOURCE),-resource $(RESOURCE))
+	bin/otclir plot -experiment languages $(if $(RESOURCE),-resource $(RESOURCE))
 
 test: setup gotest notebooks
 

@@ -63,16 +63,30 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 func cmdData(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	lf, err := parse("data", args, stderr, nil)
+	var langs *string
+	lf, err := parse("data", args, stderr, func(fs *flag.FlagSet, lf *labFlags) {
+		langs = fs.String("languages", "", `languages to list besides the paper table's: codes, or "all" (every language of both sources)`)
+		lf.route("languages", "languages")
+	})
 	if err != nil {
 		return err
 	}
 	if err := noArgs(lf); err != nil {
 		return err
 	}
-	cfg, err := lf.config(stdout, nil)
+	cfg, err := lf.config(stdout, func(cfg *optical.Config) error {
+		if *langs == "" || *langs == "all" {
+			return nil
+		}
+		return cfg.Set("languages=" + *langs)
+	})
 	if err != nil {
 		return err
+	}
+	if *langs == "all" {
+		if cfg.Languages, err = optical.AvailableLanguages(ctx, cfg); err != nil {
+			return err
+		}
 	}
 	c, err := optical.LoadCorpus(ctx, cfg)
 	if err != nil {
@@ -112,7 +126,7 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 func cmdGrid(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	g := optical.DefaultGrid()
 	var langs, systems, seeds, budgets, colls, sbatch *string
-	var noRefs, worker *bool
+	var noRefs, worker, sweep *bool
 	var lease *time.Duration
 	var slurm *int
 	var setExperiment func(*optical.Config)
@@ -121,6 +135,7 @@ func cmdGrid(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		lease = fs.Duration("lease", tracker.DefaultLease, "with -worker: how long a claimed cell stays this worker's without renewal")
 		slurm = fs.Int("slurm", 0, "print a Slurm sbatch script that runs the grid as an array of N workers, instead of running it")
 		sbatch = fs.String("sbatch", "", `with -slurm: extra sbatch options, e.g. "--time=4:00:00 --cpus-per-task=8"`)
+		sweep = fs.Bool("sweep", false, "the language sweep: ot, psq and zero-shot over optical.SweepLanguages (42 languages, every resource class), one seed, experiment "+optical.SweepExperiment+"; -languages, -systems, -seeds still apply")
 		langs = fs.String("languages", strings.Join(g.Languages, ","), "foreign languages (setting languages)")
 		lf.route("languages", "languages")
 		systems = fs.String("systems", strings.Join(g.Systems, ","), "systems")
@@ -136,6 +151,20 @@ func cmdGrid(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if err := noArgs(lf); err != nil {
 		return err
+	}
+	if *sweep { // the sweep's defaults, for the flags not given
+		sw := optical.SweepGrid(optical.SweepLanguages())
+		for name, v := range map[string]string{"languages": strings.Join(sw.Languages, ","), "systems": strings.Join(sw.Systems, ","),
+			"seeds": "1", "experiment": optical.SweepExperiment} {
+			if !lf.given(name) && !lf.inSet(lf.routes[name]) {
+				if err := lf.fs.Set(name, v); err != nil {
+					return err
+				}
+			}
+		}
+		if !lf.given("no-references") {
+			*noRefs = true
+		}
 	}
 	cfg, err := lf.config(stdout, func(cfg *optical.Config) error {
 		setExperiment(cfg)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/otclir/otclir/experiments/record"
 	"github.com/otclir/otclir/experiments/report"
+	"github.com/otclir/otclir/lib/data"
 	"github.com/otclir/otclir/tracker"
 )
 
@@ -27,7 +28,8 @@ func cmdTable(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.SetOutput(stderr)
 	db := fs.String("db", tracker.DefaultPath(), "results database (opened read-only)")
 	exp := fs.String("experiment", defaultExperiment, "experiment name")
-	format := fs.String("format", "md", "md, latex, csv, or list (one line per evaluated system and pair)")
+	format := fs.String("format", "md", "md, latex, csv, list (one line per evaluated system and pair), or languages (a language sweep: class, bitext, coverage and MAP per language, rank correlations)")
+	resource := fs.String("resource", "", `resource classes over the published ones, "zul:2,quz:unknown" (-format languages)`)
 	coll := fs.String("collection", record.CollectionUDHR, "collection: udhr, cldr or a user collection's name")
 	reverse := fs.Bool("reverse", false, "English queries → foreign documents")
 	measure := fs.String("measure", "map", "measure")
@@ -43,15 +45,29 @@ func cmdTable(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	switch *format {
-	case "md", "latex", "csv", "list":
+	case "md", "latex", "csv", "list", "languages":
 	default:
-		return fmt.Errorf("table: unknown -format %q (want md, latex, csv or list)", *format)
+		return fmt.Errorf("table: unknown -format %q (want md, latex, csv, list or languages)", *format)
+	}
+	classes, err := data.ParseResourceClasses(*resource)
+	if err != nil {
+		return fmt.Errorf("table: -resource: %w", err)
 	}
 	d, err := openReader(*db)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
+	if *format == "languages" {
+		points, err := report.LanguageResults(d, report.LanguageSpec{Experiment: *exp, Collection: *coll, Measure: *measure,
+			Budget: *budget, Classes: classes})
+		if err != nil {
+			return err
+		}
+		systems := report.LanguageSystems(points)
+		corr := report.LanguageCorrelations(points, systems, record.SystemOT, *baseline, *measure, 10000, 1)
+		return report.WriteLanguageSummary(stdout, points, systems, record.SystemOT, *baseline, *measure, corr)
+	}
 	if *format == "list" {
 		res, err := report.LoadResults(d, *exp, *coll)
 		if err != nil {
@@ -79,6 +95,7 @@ func cmdPlot(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	db := fs.String("db", tracker.DefaultPath(), "results database (opened read-only)")
 	exp := fs.String("experiment", defaultExperiment, "experiment name")
 	out := fs.String("out", "", "output directory (default artifacts/charts/<experiment>)")
+	resource := fs.String("resource", "", `resource classes over the published ones for the language charts, "zul:2,quz:unknown"`)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -87,6 +104,10 @@ func cmdPlot(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if err := experimentName("-experiment", *exp); err != nil {
 		return err
+	}
+	classes, err := data.ParseResourceClasses(*resource)
+	if err != nil {
+		return fmt.Errorf("plot: -resource: %w", err)
 	}
 	if *out == "" {
 		dir, err := report.ChartsDir("artifacts", *exp)
@@ -101,6 +122,11 @@ func cmdPlot(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer d.Close()
 	paths, err := report.WriteStandardCharts(d, *exp, *out)
+	if err == nil { // a language sweep's charts, when the experiment is one
+		var more []string
+		more, err = report.WriteLanguageCharts(d, *exp, *out, classes)
+		paths = append(paths, more...)
+	}
 	for _, p := range paths {
 		fmt.Fprintln(stdout, p)
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -25,7 +26,7 @@ type Config struct {
 	DBPath      string // tracker database
 	Experiment  string // tracker experiment name
 
-	Languages    []string // foreign languages (lib/data codes) evaluated against English
+	Languages    []string // foreign languages evaluated against English (codes of lib/data's table, or any code the data resolves: languages.go)
 	VocabSize    int      // subword vocabulary size
 	Seed         int64    // model initialisation and data shuffling
 	SplitSeed    int64    // which UDHR articles / CLDR concepts are held out
@@ -46,6 +47,16 @@ type Config struct {
 	// User is the user's own collection and bitext (settings user.*, see
 	// UserConfig); empty when not used.
 	User UserConfig
+
+	// Resource holds resource classes set by the user over the published
+	// ones (setting "resource=zul:2,quz:unknown"; lib/data.ResourceClasses):
+	// the class a language's runs record the level of.
+	Resource data.ResourceClasses
+
+	// WordSep sets the word separator of configured languages over the one
+	// detected from their text (setting "word_separator=shn:none,khm:space";
+	// lib/data.WordSeps).
+	WordSep map[string]string
 
 	Encoder, Teacher, Student map[string]any
 
@@ -110,6 +121,8 @@ func copyMap(m map[string]any) map[string]any {
 // notebooks' %% --set). Keys: languages (comma list), vocab_size, seed,
 // split_seed, test_fraction, cldr_test_fraction, teacher_pairs, query_len,
 // doc_len, depth, bitext_budget, ibm1_iterations, mt_queries, experiment,
+// resource (code:class, lib/data.ParseResourceClasses), word_separator
+// (code:space|ethiopic|none),
 // user.K for the user's collection (UserConfig: user.docs, user.topics,
 // user.qrels, user.lang, user.doc_lang, user.name, user.bitext,
 // user.bitext_src, user.bitext_tgt), and encoder.K, teacher.K, student.K for
@@ -140,12 +153,37 @@ func (c *Config) set(key, value string) error {
 		c.Languages = nil
 		for _, l := range strings.Split(value, ",") {
 			if l = strings.TrimSpace(l); l != "" {
-				lg, err := data.LookupLanguage(l)
-				if err != nil {
+				if lg, err := data.LookupLanguage(l); err == nil {
+					l = lg.Code // "sw" → "swh"
+				} else if err := checkLanguageCode(l); err != nil {
 					return err
 				}
-				c.Languages = append(c.Languages, lg.Code) // "sw" → "swh"
+				c.Languages = append(c.Languages, l) // other codes resolve against the data (languages.go)
 			}
+		}
+		return nil
+	case "resource":
+		rc, err := data.ParseResourceClasses(value)
+		if err != nil {
+			return err
+		}
+		c.Resource = rc
+		return nil
+	case "word_separator":
+		c.WordSep = map[string]string{}
+		for _, item := range strings.Split(value, ",") {
+			if item = strings.TrimSpace(item); item == "" {
+				continue
+			}
+			code, sep, ok := strings.Cut(item, ":")
+			code, sep = strings.TrimSpace(code), strings.TrimSpace(sep)
+			if !ok || code == "" {
+				return fmt.Errorf("want code:separator[,code:separator], got %q", item)
+			}
+			if err := data.ValidWordSep(sep); err != nil {
+				return err
+			}
+			c.WordSep[code] = sep
 		}
 		return nil
 	case "experiment":
@@ -256,20 +294,25 @@ func (c *Config) Validate() error {
 	}
 	seen := map[string]bool{}
 	for _, l := range c.Languages {
-		lg, err := data.LookupLanguage(l)
-		if err != nil {
+		if lg, err := data.LookupLanguage(l); err == nil {
+			if lg.Code != l {
+				return fmt.Errorf("optical: setting \"languages\": %q: write the language's code %q", l, lg.Code)
+			}
+			if lg.Code == "eng" {
+				return fmt.Errorf("optical: setting \"languages\": eng is the teacher's language; list the foreign languages")
+			}
+		} else if err := checkLanguageCode(l); err != nil {
 			return fmt.Errorf("optical: setting \"languages\": %w", err)
-		}
-		if lg.Code != l {
-			return fmt.Errorf("optical: setting \"languages\": %q: write the language's code %q", l, lg.Code)
-		}
-		if lg.Code == "eng" {
-			return fmt.Errorf("optical: setting \"languages\": eng is the teacher's language; list the foreign languages")
 		}
 		if seen[l] {
 			return fmt.Errorf("optical: setting \"languages\": %s listed twice", l)
 		}
 		seen[l] = true
+	}
+	for code, sep := range c.WordSep {
+		if err := data.ValidWordSep(sep); err != nil {
+			return fmt.Errorf("optical: setting \"word_separator\": %s: %w", code, err)
+		}
 	}
 	maxPos, _ := c.Encoder[encoder.ParamMaxPositions].(int)
 	ints := []struct {
@@ -504,6 +547,18 @@ func (c *Config) Clone() *Config {
 			cp.MTQueries[k] = v
 		}
 	}
+	if c.Resource != nil {
+		cp.Resource = data.ResourceClasses{}
+		for k, v := range c.Resource {
+			cp.Resource[k] = v
+		}
+	}
+	if c.WordSep != nil {
+		cp.WordSep = map[string]string{}
+		for k, v := range c.WordSep {
+			cp.WordSep[k] = v
+		}
+	}
 	return &cp
 }
 
@@ -530,8 +585,9 @@ func (c *Config) settingsFor(budget int, dataSeed int64) string {
 }
 
 // Settings is the canonical "key=value;..." form (accepted by Set) of every
-// setting that determines a run's result: not the paths, the experiment name
-// or the language list (a run names its own languages). Every tracked run
+// setting that determines a run's result: not the paths, the experiment name,
+// the language list (a run names its own languages) or the resource classes
+// (a run records its level). Every tracked run
 // records it as the parameter "settings", which is what `runs reproduce`
 // re-runs.
 func (c *Config) Settings() string {
@@ -548,6 +604,9 @@ func (c *Config) Settings() string {
 		fmt.Sprintf("bitext_budget=%d", c.BitextBudget),
 		fmt.Sprintf("ibm1_iterations=%d", c.IBM1Iters),
 	}
+	if len(c.WordSep) > 0 { // changes the texts; absent (as before it existed) when not set
+		parts = append(parts, "word_separator="+wordSepString(c.WordSep))
+	}
 	for _, g := range []struct {
 		prefix string
 		m      map[string]any
@@ -561,4 +620,32 @@ func (c *Config) Settings() string {
 		}
 	}
 	return strings.Join(parts, ";")
+}
+
+// checkLanguageCode checks the form of a language code outside lib/data's
+// table, which the data resolve when the corpus loads (ResolveLanguages): an
+// ISO 639 code, a BCP 47 tag ("zu-ZA", "pt_BR") or a UDHR file stem or
+// catalog code ("hau_NE", "lvs_041").
+func checkLanguageCode(code string) error {
+	if !validCode.MatchString(code) {
+		return fmt.Errorf("%w: %q is not a language code (ISO 639-3 \"zul\", BCP 47 \"zu-ZA\", or a UDHR file \"hau_NE\")",
+			data.ErrUnknownLanguage, code)
+	}
+	return nil
+}
+
+var validCode = regexp.MustCompile(`^[A-Za-z]{2,3}([_-][A-Za-z0-9]{1,16})*$|^[A-Za-z]{2,3}_[0-9A-Za-z_]{1,32}$`)
+
+// wordSepString is the canonical "code:sep,…" form, codes sorted.
+func wordSepString(m map[string]string) string {
+	codes := make([]string, 0, len(m))
+	for k := range m {
+		codes = append(codes, k)
+	}
+	sort.Strings(codes)
+	parts := make([]string, len(codes))
+	for i, k := range codes {
+		parts[i] = k + ":" + m[k]
+	}
+	return strings.Join(parts, ",")
 }

@@ -33,7 +33,10 @@ func TestSetErrorsNameTheSetting(t *testing.T) {
 		{"teacher.no_such=1", `unknown teacher hyperparameter "no_such"`},
 		{"gpu.x=1", `unknown setting group "gpu"`},
 		{"teacher.train_steps=1.5", `"teacher.train_steps"`},
-		{"languages=xx", "unknown language"},
+		{"languages=x!", "not a language code"},
+		{"resource=zul:7", "want an integer 0..5 or unknown"},
+		{"word_separator=zul:tab", "want one of space, ethiopic, none"},
+		{"word_separator=zul", "want code:separator"},
 		{"justakey", "want key=value"},
 	} {
 		err := DefaultConfig().Set(tc.settings)

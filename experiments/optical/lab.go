@@ -64,6 +64,7 @@ func Open(ctx context.Context, cfg *Config) (*Lab, error) {
 	if err != nil {
 		return nil, err
 	}
+	corpus.normalize(cfg) // as resolved: "zu" → "zul"
 	if err := gomlxpatch.Install(); err != nil {
 		return nil, err
 	}
@@ -96,12 +97,14 @@ func (l *Lab) With(ctx context.Context, settings string) (*Lab, error) {
 	}
 	corpus := l.Corpus
 	if cfg.SplitSeed != l.cfg.SplitSeed || cfg.TestFraction != l.cfg.TestFraction || cfg.CLDRTest != l.cfg.CLDRTest ||
-		cfg.Seed != l.cfg.Seed || cfg.TeacherPairs != l.cfg.TeacherPairs || cfg.User != l.cfg.User {
+		cfg.Seed != l.cfg.Seed || cfg.TeacherPairs != l.cfg.TeacherPairs || cfg.User != l.cfg.User ||
+		!corpus.holds(cfg) {
 		var err error
 		if corpus, err = LoadCorpus(ctx, cfg); err != nil {
 			return nil, err
 		}
 	}
+	corpus.normalize(cfg)
 	// Models are keyed by their specs, so every derived lab shares them; the
 	// bitext cuts belong to the corpus.
 	return &Lab{cfg: cfg, Backend: l.Backend, DB: l.DB, Corpus: corpus, shared: l.shared, bitext: map[string][]data.Pair{}}, nil
@@ -166,7 +169,7 @@ func (l *Lab) tokenizerSpec() TokenizerSpec {
 	if u := l.Corpus.User; u != nil && len(u.Bitext) > 0 {
 		user = u.BitextHash
 	}
-	return tokenizerSpec(l.cfg, l.Corpus.Provenance(), user)
+	return tokenizerSpec(l.cfg, l.Corpus.Provenance(), l.Corpus.tokenizerLanguages(), user)
 }
 
 // TeacherSpec is the lab's teacher (computed, not trained).
@@ -353,7 +356,7 @@ func (l *Lab) trainingBitext(lang string, budget int) ([]data.Pair, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := data.CheckNoLeak(bitext, qs); err != nil {
+		if err := data.CheckNoLeakMin(bitext, qs, data.MinLeakUnits(l.Corpus.Languages[lang].WordSep)); err != nil {
 			return nil, fmt.Errorf("optical: training bitext of %s vs %s test queries: %w", lang, src.Name(), err)
 		}
 	}

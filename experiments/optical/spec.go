@@ -6,9 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
-	"sort"
 
-	"github.com/otclir/otclir/lib/data"
 	"github.com/otclir/otclir/lib/distill"
 )
 
@@ -62,7 +60,8 @@ type TokenizerSpec struct {
 	TestFraction float64
 	CLDRTest     float64
 	TeacherPairs int
-	UserBitext   string `key:"omitempty"` // content hash of a user's bitext, which joins the corpus
+	UserBitext   string            `key:"omitempty"` // content hash of a user's bitext, which joins the corpus
+	WordSeps     map[string]string `key:"omitempty"` // word separators set over the detected ones (setting word_separator)
 }
 
 // TeacherSpec determines the English teacher.
@@ -94,6 +93,7 @@ type BitextSpec struct {
 	CLDRTest     float64
 	Budget       int    // 0 = all
 	UserBitext   string `json:",omitempty"`
+	WordSep      string `json:",omitempty"` // the language's word separator when set over the detected one
 }
 
 // IBM1Spec determines a translation table.
@@ -125,23 +125,16 @@ func withoutLogging(params map[string]any) map[string]any {
 	return out
 }
 
-// tokenizerLanguages are the languages the lab loads: lib/data's table, in
-// code order.
-func tokenizerLanguages() []string {
-	var out []string
-	for _, l := range data.Languages() {
-		out = append(out, l.Code)
+// tokenizerSpec is the tokenizer of c trained on the bitext of languages
+// (Corpus.tokenizerLanguages); userBitext is the user's bitext hash ("" without one).
+func tokenizerSpec(c *Config, provenance string, languages []string, userBitext string) TokenizerSpec {
+	var seps map[string]string
+	if len(c.WordSep) > 0 {
+		seps = c.WordSep
 	}
-	sort.Strings(out)
-	return out
-}
-
-// tokenizerSpec is the tokenizer of c; userBitext is the user's bitext hash
-// ("" without one).
-func tokenizerSpec(c *Config, provenance, userBitext string) TokenizerSpec {
-	return TokenizerSpec{Kind: "tokenizer-v1", Data: provenance, Languages: tokenizerLanguages(), VocabSize: c.VocabSize,
+	return TokenizerSpec{Kind: "tokenizer-v1", Data: provenance, Languages: languages, VocabSize: c.VocabSize,
 		Seed: c.Seed, SplitSeed: c.SplitSeed, TestFraction: c.TestFraction, CLDRTest: c.CLDRTest,
-		TeacherPairs: c.TeacherPairs, UserBitext: userBitext}
+		TeacherPairs: c.TeacherPairs, UserBitext: userBitext, WordSeps: seps}
 }
 
 func teacherSpec(c *Config, tok TokenizerSpec) TeacherSpec {
@@ -176,5 +169,5 @@ func studentSpec(c *Config, teacher TeacherSpec, lang string, params map[string]
 
 func bitextSpec(c *Config, provenance, lang string, budget int, userBitext string) BitextSpec {
 	return BitextSpec{Data: provenance, Lang: lang, SplitSeed: c.SplitSeed, TestFraction: c.TestFraction,
-		CLDRTest: c.CLDRTest, Budget: budget, UserBitext: userBitext}
+		CLDRTest: c.CLDRTest, Budget: budget, UserBitext: userBitext, WordSep: c.WordSep[lang]}
 }

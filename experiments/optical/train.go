@@ -72,9 +72,7 @@ func (l *Lab) trainStudent(ctx context.Context, spec StudentSpec, params map[str
 	rec := record.TrainRun{Role: record.RoleStudent, ModelKey: spec.Key(), Lang: lang, TeacherKey: spec.Teacher,
 		BitextPairs: len(bitext), Encoder: stringMap(l.cfg.Encoder), Training: stringMap(params),
 		Provenance: l.provenance(budget, seed)}
-	if lg, err := data.LookupLanguage(lang); err == nil {
-		rec.Resource = lg.Resource
-	}
+	rec.Resource = l.cfg.resourceLabel(lang)
 	if l.Corpus.userBitext(lang) {
 		rec.User = l.Corpus.User.params()
 	}

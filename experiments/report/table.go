@@ -115,7 +115,9 @@ func BuildTable(db *tracker.DB, spec TableSpec) (*Table, error) {
 		for qid, x := range pq {
 			c.PerQuery[qid] += x
 		}
-		if lg, err := data.LookupLanguage(lang(e)); err == nil {
+		if e.Resource != "" { // the level the run recorded
+			t.Resource[lang(e)] = e.Resource
+		} else if lg, err := data.LookupLanguage(lang(e)); err == nil {
 			t.Resource[lang(e)] = lg.Resource
 		}
 	}

