@@ -91,7 +91,9 @@ func TestGCSparesStoppedProcess(t *testing.T) {
 // marked KILLED once its heartbeat is stale, naming the process.
 func TestGCMarksDeadProcess(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
-		const stale = 200 * time.Millisecond
+		// Long enough that the Open right after the kill sees a fresh heartbeat
+		// even on a loaded machine (200 ms flaked under load).
+		const stale = 3 * time.Second
 		path := b.location(t)
 		c := startLivenessChild(t, path)
 		pid := c.cmd.Process.Pid
