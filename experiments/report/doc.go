@@ -2,7 +2,10 @@
 // (results.db) and presents them: the result list of an experiment, paper
 // tables (systems × language pairs, mean ± std over seeds, paired
 // randomization tests against a baseline, Bonferroni-corrected) in
-// Markdown, LaTeX and CSV, and the standard charts (offline HTML).
+// Markdown, LaTeX and CSV, and the standard charts (offline HTML); for a
+// language sweep, each language's result next to its resource class and
+// measured bitext and tokenizer coverage, with rank-correlation tests
+// (languages.go, rankcorr.go).
 //
 // It only reads: every function takes a *tracker.DB, which readers open
 // with tracker.OpenReadOnly, and it imports no trainer (no lib/encoder,
