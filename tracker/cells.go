@@ -213,8 +213,9 @@ type ClaimOptions struct {
 	// (default DefaultLease); the claim renews it every Lease/3.
 	Lease time.Duration
 	// Poll is how often Claim looks again while every cell left is held
-	// by other workers (default Lease/4, at most 5 s); it also looks when
-	// the earliest of their leases expires.
+	// by other workers (default Lease/4, at most 1 s): so a worker with
+	// nothing left to claim notices within Poll that the others are done.
+	// It also looks when the earliest of their leases expires.
 	Poll time.Duration
 }
 
@@ -227,7 +228,7 @@ func (o ClaimOptions) withDefaults() ClaimOptions {
 		o.Lease = DefaultLease
 	}
 	if o.Poll <= 0 {
-		o.Poll = min(o.Lease/4, 5*time.Second)
+		o.Poll = min(o.Lease/4, time.Second)
 	}
 	return o
 }

@@ -356,10 +356,10 @@ func (r *Run) writePoints(buf []MetricPoint, keys []string) error {
 }
 
 // insertPoints inserts buf in logging order: on PostgreSQL as one
-// statement of five arrays (it parses and binds 5 values, not 5 per
-// point: 1.5-2x the rate of multi-row VALUES in BenchmarkLogMetric), on
-// SQLite as multi-row INSERTs (no round trips to save; 2x the rate of a
-// prepared statement per point).
+// statement of five arrays (one round trip, and 5 values to parse and
+// bind rather than 5 per point), on SQLite as multi-row INSERTs; in
+// BenchmarkLogMetric either is several times the rate of one INSERT per
+// point.
 func (r *Run) insertPoints(tx *sql.Tx, buf []MetricPoint, keys []string) error {
 	if r.db.Postgres() {
 		st := make([]int64, len(buf))
