@@ -13,6 +13,8 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/otclir/otclir/lib/atomicfile"
+
 	"github.com/otclir/otclir/lib/safetensors"
 )
 
@@ -128,31 +130,12 @@ func removeStaleShards(dir string, keep []string) error {
 	return nil
 }
 
-func writeFileAtomic(path string, data []byte) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("pretrained: %w", err)
+// writeFileAtomic writes data to path atomically (lib/atomicfile).
+func writeFileAtomic(path string, data []byte) error {
+	if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
+		return fmt.Errorf("pretrained: writing %s: %w", path, err)
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-			err = fmt.Errorf("pretrained: writing %s: %w", path, err)
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return nil
 }
 
 // TokenizerFiles are the tokenizer files of HuggingFace checkpoints that

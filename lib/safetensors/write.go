@@ -6,10 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"sort"
+
+	"github.com/otclir/otclir/lib/atomicfile"
 )
 
 // Tensor is a tensor to write: raw little-endian row-major data of the given
@@ -111,33 +111,18 @@ func WriteFile(path string, ts []Tensor, metadata map[string]string) error {
 	return writeAtomic(path, func(w io.Writer) error { return Write(w, ts, metadata) })
 }
 
-func writeAtomic(path string, write func(io.Writer) error) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("safetensors: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-			err = fmt.Errorf("safetensors: writing %s: %w", path, err)
+// writeAtomic writes path atomically (lib/atomicfile: a temporary file in
+// the same folder, fsync, rename, folder fsync) through a buffer.
+func writeAtomic(path string, write func(io.Writer) error) error {
+	err := atomicfile.WriteWith(path, 0o644, func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, 1<<20)
+		if err := write(bw); err != nil {
+			return err
 		}
-	}()
-	bw := bufio.NewWriterSize(tmp, 1<<20)
-	if err = write(bw); err != nil {
-		return err
+		return bw.Flush()
+	})
+	if err != nil {
+		return fmt.Errorf("safetensors: writing %s: %w", path, err)
 	}
-	if err = bw.Flush(); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return nil
 }
