@@ -33,10 +33,11 @@ type TableSpec struct {
 type Cell struct {
 	Mean, Std   float64
 	Seeds       int
-	PerQuery    map[string]float64
-	P, PAdj     float64 // raw and Bonferroni-corrected (over pairs) p-values; NaN for the baseline itself
-	Significant bool    // PAdj < Alpha
+	PerQuery    map[string]float64 // qid -> the measure averaged over the seeds that evaluated the query
+	P, PAdj     float64            // raw and Bonferroni-corrected (over pairs) p-values; NaN for the baseline itself
+	Significant bool               // PAdj < Alpha
 	RunIDs      []int64
+	queryRuns   map[string]int // qid -> number of seeds' runs that evaluated it
 }
 
 // Table is systems × language pairs.
@@ -112,8 +113,12 @@ func BuildTable(db *tracker.DB, spec TableSpec) (*Table, error) {
 		if c.PerQuery == nil {
 			c.PerQuery = map[string]float64{}
 		}
+		if c.queryRuns == nil {
+			c.queryRuns = map[string]int{}
+		}
 		for qid, x := range pq {
 			c.PerQuery[qid] += x
+			c.queryRuns[qid]++
 		}
 		if e.Resource != "" { // the level the run recorded
 			t.Resource[lang(e)] = e.Resource
@@ -133,8 +138,8 @@ func BuildTable(db *tracker.DB, spec TableSpec) (*Table, error) {
 				c.Std = 0
 			}
 			c.Mean = mean
-			for q := range c.PerQuery {
-				c.PerQuery[q] /= n
+			for q := range c.PerQuery { // the mean over the seeds that evaluated q
+				c.PerQuery[q] /= float64(c.queryRuns[q])
 			}
 		}
 	}
