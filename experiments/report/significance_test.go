@@ -74,10 +74,10 @@ func TestTableSignFlipExact(t *testing.T) {
 		keys []string
 		want float64
 	}{
-		{"eval example", []float64{0.1, 0, 0.2, 0.3}, queryKeys(4), 1.0 / 4},                                  // reference.py: 1/4
-		{"six queries, four articles", six, []string{"a1", "a1", "a2", "a3", "a3", "a4"}, 1.0 / 2},            // reference.py: 1/2
-		{"six queries, unclustered", six, queryKeys(6), 13.0 / 32},                                            // reference.py: 13/32
-		{"twelve queries, unclustered", twelve, queryKeys(12), 143.0 / 1024},                                  // reference.py: 143/1024
+		{"eval example", []float64{0.1, 0, 0.2, 0.3}, queryKeys(4), 1.0 / 4},                       // reference.py: 1/4
+		{"six queries, four articles", six, []string{"a1", "a1", "a2", "a3", "a3", "a4"}, 1.0 / 2}, // reference.py: 1/2
+		{"six queries, unclustered", six, queryKeys(6), 13.0 / 32},                                 // reference.py: 13/32
+		{"twelve queries, unclustered", twelve, queryKeys(12), 143.0 / 1024},                       // reference.py: 143/1024
 		{"twelve queries, seven articles", twelve, []string{"a01", "a01", "a03", "a03", "a03", "a06", "a07", "a07", // reference.py: 5/32
 			"a09", "a10", "a11", "a11"}, 5.0 / 32},
 		// Hand-worked: two articles of five queries, every query +0.1. Per
