@@ -57,6 +57,7 @@ type Comparison struct {
 	PClustered                     float64 // sign flip per cluster (UDHR article); NaN when not clustered
 	PFamily                        float64 // the p-value that enters the correction: PClustered when clustered, else P
 	PAdj                           float64 // PFamily corrected over every comparison of the table
+	Exact                          bool    // PFamily enumerates every sign assignment (SignFlip)
 	Significant                    bool    // PAdj < Alpha
 }
 
@@ -221,7 +222,7 @@ func (s *Significance) compare(c, b *Cell, lang, baseline string) (Comparison, b
 	cmp := Comparison{Baseline: baseline, Lang: lang, Pair: pair, Resource: t.Resource[lang],
 		System: sx / n, Base: sy / n, Diff: mean(d), SystemSeeds: c.Seeds, BaseSeeds: b.Seeds,
 		Queries: len(qids), Clusters: len(qids), PClustered: math.NaN()}
-	if cmp.P, _, err = SignFlip(d, n, s.Spec.Permutations, s.Spec.Seed); err != nil {
+	if cmp.P, cmp.Exact, err = SignFlip(d, n, s.Spec.Permutations, s.Spec.Seed); err != nil {
 		return cmp, false, fmt.Errorf("report: %s %s vs %s: %w", pair, s.Spec.System, baseline, err)
 	}
 	cmp.PFamily = cmp.P
@@ -232,7 +233,7 @@ func (s *Significance) compare(c, b *Cell, lang, baseline string) (Comparison, b
 	if clustered {
 		u := units(d, keys)
 		cmp.Clusters = len(u)
-		if cmp.PClustered, _, err = SignFlip(u, n, s.Spec.Permutations, s.Spec.Seed); err != nil {
+		if cmp.PClustered, cmp.Exact, err = SignFlip(u, n, s.Spec.Permutations, s.Spec.Seed); err != nil {
 			return cmp, false, fmt.Errorf("report: %s %s vs %s: %w", pair, s.Spec.System, baseline, err)
 		}
 		cmp.PFamily = cmp.PClustered
@@ -243,8 +244,11 @@ func (s *Significance) compare(c, b *Cell, lang, baseline string) (Comparison, b
 // averages tests each resource level's average (levels low, high; a level
 // is tested against a baseline when both systems have every language of
 // it, at least two) with two units: languages (the sign of a language's
-// whole mean difference flips; exact enumeration for up to 13 languages at
-// 10,000 permutations), and queries pooled over the languages, a query's
+// whole mean difference flips; exact for up to AlwaysExactUnits languages;
+// the smallest p of L languages is 2/2^L, and the languages share their
+// queries, so this unit asks whether the sign is consistent across
+// languages rather than treating them as independent evidence), and
+// queries pooled over the languages, a query's
 // translations flipping together (on UDHR with clustering, an article's
 // queries in every language flip together) since they are one text.
 func (s *Significance) averages() error {
@@ -387,16 +391,16 @@ func (s *Significance) caption() string {
 		unit = "per UDHR article (its queries flip together; p (query) flips each query)"
 	}
 	return fmt.Sprintf("%s of %s against every baseline on %s (%s): paired randomization test on per-query %s averaged over seeds, "+
-		"signs flipped %s, %d permutations; %s over the %d comparisons of the table; ✓: adjusted p < α = %g",
-		s.Spec.System, strings.ToUpper(t.Spec.Measure), t.Spec.Collection, dir, t.Spec.Measure, unit, s.Spec.Permutations,
+		"signs flipped %s, exact (every sign assignment) up to %d units, else %d random ones; %s over the %d comparisons of the table; ✓: adjusted p < α = %g",
+		s.Spec.System, strings.ToUpper(t.Spec.Measure), t.Spec.Collection, dir, t.Spec.Measure, unit, AlwaysExactUnits, s.Spec.Permutations,
 		s.correctionName(), len(s.Comparisons), s.Spec.Alpha)
 }
 
 func (s *Significance) averagesCaption() string {
 	return fmt.Sprintf("Average over a resource level's languages (difference of the table's avg columns over common queries): "+
-		"unit language flips each language's mean difference (exact when 2^units ≤ %d), unit query flips each query (each %s) "+
+		"unit language flips each language's mean difference, unit query flips each query (each %s) "+
 		"in every language at once; %s over the baselines of each level and unit, α = %g",
-		s.Spec.Permutations, s.unitName(), s.correctionName(), s.Spec.Alpha)
+		s.unitName(), s.correctionName(), s.Spec.Alpha)
 }
 
 func mark(sig bool, diff float64) string {
@@ -511,7 +515,7 @@ func (s *Significance) WriteLaTeX(w io.Writer) error {
 func (s *Significance) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"collection", "measure", "system", "baseline", "scope", "pair", "resource", "unit", "units", "queries",
-		"system_mean", "baseline_mean", "diff", "system_seeds", "baseline_seeds", "p", "p_clustered", "p_family", "correction", "p_adjusted", "alpha", "significant"})
+		"system_mean", "baseline_mean", "diff", "system_seeds", "baseline_seeds", "p", "p_clustered", "p_family", "exact", "correction", "p_adjusted", "alpha", "significant"})
 	t := s.Table
 	num := func(v float64) string { return strconv.FormatFloat(v, 'f', 6, 64) }
 	for _, c := range s.Comparisons {
@@ -522,7 +526,7 @@ func (s *Significance) WriteCSV(w io.Writer) error {
 		_ = cw.Write([]string{t.Spec.Collection, t.Spec.Measure, s.Spec.System, c.Baseline, "pair", c.Pair, c.Resource, unit,
 			strconv.Itoa(c.Clusters), strconv.Itoa(c.Queries), num(c.System), num(c.Base), num(c.Diff),
 			strconv.Itoa(c.SystemSeeds), strconv.Itoa(c.BaseSeeds), fmtP(c.P), fmtP(c.PClustered), fmtP(c.PFamily),
-			s.Spec.Correction, fmtP(c.PAdj), strconv.FormatFloat(s.Spec.Alpha, 'g', -1, 64), strconv.FormatBool(c.Significant)})
+			strconv.FormatBool(c.Exact), s.Spec.Correction, fmtP(c.PAdj), strconv.FormatFloat(s.Spec.Alpha, 'g', -1, 64), strconv.FormatBool(c.Significant)})
 	}
 	for _, a := range s.Averages {
 		unit := a.Unit
@@ -531,7 +535,7 @@ func (s *Significance) WriteCSV(w io.Writer) error {
 		}
 		_ = cw.Write([]string{t.Spec.Collection, t.Spec.Measure, s.Spec.System, a.Baseline, "avg " + a.Resource, strings.Join(a.Languages, " "),
 			a.Resource, unit, strconv.Itoa(a.Units), "", num(a.System), num(a.Base), num(a.Diff), "", "", fmtP(a.P), "", fmtP(a.P),
-			s.Spec.Correction, fmtP(a.PAdj), strconv.FormatFloat(s.Spec.Alpha, 'g', -1, 64), strconv.FormatBool(a.Significant)})
+			strconv.FormatBool(a.Exact), s.Spec.Correction, fmtP(a.PAdj), strconv.FormatFloat(s.Spec.Alpha, 'g', -1, 64), strconv.FormatBool(a.Significant)})
 	}
 	cw.Flush()
 	return cw.Error()

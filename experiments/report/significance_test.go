@@ -105,8 +105,8 @@ func TestTableSignFlipExact(t *testing.T) {
 	}
 }
 
-// TestTableSignFlipMonteCarlo: with fewer permutations than assignments
-// the test samples; on inputs small enough to enumerate, the sample p is
+// TestTableSignFlipMonteCarlo: the sampled p-value (what SignFlip returns
+// past AlwaysExactUnits units); on inputs small enough to enumerate, it is
 // within 4 standard errors sqrt(p(1-p)/N) of the exact one (the seed is
 // fixed, so this is deterministic, not a flaky tolerance), and the same
 // seed gives the same p.
@@ -120,18 +120,14 @@ func TestTableSignFlipMonteCarlo(t *testing.T) {
 		if e := enumerate(d, keys); math.Abs(e-exact) > 1e-15 {
 			t.Fatalf("%d units: ExactSignFlip %v, enumeration %v", len(u), exact, e)
 		}
-		perms := n
-		if 1<<len(u) <= perms {
-			perms = 1<<len(u) - 1 // still sampled
+		if p, isExact, err := SignFlip(u, float64(len(d)), n, 20230227); err != nil || !isExact || p != exact {
+			t.Errorf("%d units: SignFlip = %v (exact %v, %v); want the exact %v (at most AlwaysExactUnits)", len(u), p, isExact, err, exact)
 		}
-		p, isExact, err := SignFlip(u, float64(len(d)), perms, 20230227)
-		if err != nil || isExact {
-			t.Fatalf("%d units: SignFlip exact %v err %v, want a sample", len(u), isExact, err)
-		}
-		if se := math.Sqrt(exact * (1 - exact) / float64(perms)); math.Abs(p-exact) > 4*se+1.0/float64(perms) {
+		p := signFlipSample(u, float64(len(d)), n, 20230227)
+		if se := math.Sqrt(exact * (1 - exact) / n); math.Abs(p-exact) > 4*se+1.0/n {
 			t.Errorf("%d units: Monte-Carlo p %v, exact %v (se %.4f)", len(u), p, exact, se)
 		}
-		if again, _, _ := SignFlip(u, float64(len(d)), perms, 20230227); again != p {
+		if again := signFlipSample(u, float64(len(d)), n, 20230227); again != p {
 			t.Errorf("%d units: same seed gave %v then %v", len(u), p, again)
 		}
 	}
@@ -458,10 +454,10 @@ func TestTableSignificanceFromTracker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 1+7+4 || rows[0][15] != "p" || rows[0][19] != "p_adjusted" {
+	if len(rows) != 1+7+4 || rows[0][15] != "p" || rows[0][18] != "exact" || rows[0][20] != "p_adjusted" {
 		t.Fatalf("csv: %d rows, header %v", len(rows), rows[0])
 	}
-	if r := rows[1]; strings.Join(r[:6], ",") != "udhr,map,ot,psq,pair,swh-eng" || r[21] != "true" {
+	if r := rows[1]; strings.Join(r[:6], ",") != "udhr,map,ot,psq,pair,swh-eng" || r[18] != "false" || r[22] != "true" {
 		t.Errorf("csv row %v", r)
 	}
 }
