@@ -39,8 +39,8 @@ func cmdTable(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	as := fs.String("as", "md", "-format significance: md, latex or csv")
 	system := fs.String("system", record.SystemOT, "-format significance: the system under test")
 	baselines := fs.String("baselines", "", `-format significance: comma-separated baselines (default every other system of the table but `+strings.Join(report.References, ", ")+`)`)
-	correction := fs.String("correction", report.CorrectionHolm, "-format significance: holm or bonferroni, over every comparison of the table")
-	cluster := fs.String("cluster", report.ClusterAuto, "-format significance: auto (UDHR queries by article), none or article")
+	correction := fs.String("correction", report.CorrectionHolm, "multiple-comparison correction: holm or bonferroni (markers: over each system's pairs; -format significance: over every comparison of the table)")
+	cluster := fs.String("cluster", report.ClusterAuto, "sign-flip units: auto (UDHR queries by article when their ids name it, else per query), none or article")
 	permutations := fs.Int("permutations", 10000, "randomization-test permutations")
 	alpha := fs.Float64("alpha", 0.05, "family-wise significance level")
 	if err := fs.Parse(args); err != nil {
@@ -117,13 +117,13 @@ func cmdTable(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return report.WriteTable(stdout, res)
 	}
 	t, err := report.BuildTable(d, report.TableSpec{Experiment: *exp, Collection: *coll, Reverse: *reverse,
-		Measure: *measure, Baseline: *baseline, Budget: *budget, Alpha: *alpha, Permutation: *permutations})
+		Measure: *measure, Baseline: *baseline, Budget: *budget, Alpha: *alpha, Permutation: *permutations,
+		Correction: *correction, Clustering: *cluster})
 	if err != nil {
 		return err
 	}
 	if *format == "significance" {
-		sig, err := report.BuildSignificance(t, report.SignificanceSpec{System: *system, Baselines: baseList,
-			Correction: *correction, Clustering: *cluster})
+		sig, err := report.BuildSignificance(t, report.SignificanceSpec{System: *system, Baselines: baseList})
 		if err != nil {
 			return err
 		}

@@ -12,9 +12,9 @@ import (
 
 // TestTableSignificanceFormat: `table -format significance` writes the
 // tests of ot against every baseline as -as md, latex or csv, from a
-// read-only database it leaves byte-identical; the fixture's query ids
-// ("q0") name no UDHR article, so clustering by article (the UDHR
-// default) is refused naming one, and -cluster none runs.
+// read-only database it leaves byte-identical. The fixture's query ids
+// ("q0") name no UDHR article: auto tests per query (and says so),
+// -cluster article refuses them naming one.
 func TestTableSignificanceFormat(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "shared")
 	must(t, os.Mkdir(dir, 0o755))
@@ -45,7 +45,11 @@ func TestTableSignificanceFormat(t *testing.T) {
 			t.Fatalf("%v changed the database folder", tc.args)
 		}
 	}
-	if err := run(context.Background(), base, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), `"q0"`) {
+	var auto bytes.Buffer
+	if err := run(context.Background(), base, &auto, io.Discard); err != nil || !strings.Contains(auto.String(), "signs flipped per query") {
+		t.Errorf("udhr with ids naming no article, auto: %v, want the per-query test:\n%s", err, auto.String())
+	}
+	if err := run(context.Background(), append(base, "-cluster", "article"), io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), `"q0"`) {
 		t.Errorf("udhr clustered by article on ids that name none = %v, want an error naming the query", err)
 	}
 	// Bad settings fail before the database is opened (it does not exist).

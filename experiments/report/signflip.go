@@ -143,9 +143,9 @@ func units(d []float64, keys []string) []float64 {
 // Clustering names how queries are grouped into the units a sign flip
 // permutes together.
 const (
-	ClusterAuto    = "auto"    // by UDHR article on the UDHR collection, none elsewhere
+	ClusterAuto    = "auto"    // by UDHR article on the UDHR collection when every query id names one, else none
 	ClusterNone    = "none"    // every query its own unit
-	ClusterArticle = "article" // UDHR queries by article (UDHRArticle)
+	ClusterArticle = "article" // UDHR queries by article (UDHRArticle); an id naming none is an error
 )
 
 var udhrQID = regexp.MustCompile(`^udhr-a([0-9]{2,})-p([0-9]+)$`)
@@ -164,29 +164,80 @@ func UDHRArticle(qid string) (article int, ok bool) {
 	return a, err == nil
 }
 
-// clusterKeys returns each query's unit key under clustering on
-// collection: the qid itself (no clustering) or its UDHR article. A UDHR
-// query whose id names no article is an error naming it, never a silent
-// singleton. clustered reports whether queries were grouped.
-func clusterKeys(qids []string, collection, clustering string) (keys []string, clustered bool, err error) {
+// resolveClustering turns ClusterAuto into ClusterArticle (collection is
+// UDHR and every id of qids names an article) or ClusterNone, and checks
+// the other values.
+func resolveClustering(clustering, collection string, qids func(yield func(string) bool)) (string, error) {
 	switch clustering {
+	case ClusterNone, ClusterArticle:
+		return clustering, nil
 	case ClusterAuto, "":
-		if collection != record.CollectionUDHR {
-			return qids, false, nil
-		}
-	case ClusterNone:
-		return qids, false, nil
-	case ClusterArticle:
 	default:
-		return nil, false, fmt.Errorf("report: clustering %q (want %s, %s or %s)", clustering, ClusterAuto, ClusterNone, ClusterArticle)
+		return "", fmt.Errorf("report: clustering %q (want %s, %s or %s)", clustering, ClusterAuto, ClusterNone, ClusterArticle)
 	}
-	keys = make([]string, len(qids))
+	if collection != record.CollectionUDHR {
+		return ClusterNone, nil
+	}
+	for q := range qids {
+		if _, ok := UDHRArticle(q); !ok {
+			return ClusterNone, nil
+		}
+	}
+	return ClusterArticle, nil
+}
+
+// clusterKeys returns each query's unit key under a resolved clustering:
+// the qid itself (ClusterNone) or "a" and its UDHR article. A query whose
+// id names no article is an error naming it, never a silent singleton.
+func clusterKeys(qids []string, clustering string) ([]string, error) {
+	if clustering != ClusterArticle {
+		return qids, nil
+	}
+	keys := make([]string, len(qids))
 	for i, q := range qids {
 		a, ok := UDHRArticle(q)
 		if !ok {
-			return nil, false, fmt.Errorf("report: query %q names no UDHR article (want udhr-aNN-pM), so it cannot be clustered by article", q)
+			return nil, fmt.Errorf("report: query %q names no UDHR article (want udhr-aNN-pM), so it cannot be clustered by article", q)
 		}
 		keys[i] = "a" + strconv.Itoa(a)
 	}
-	return keys, true, nil
+	return keys, nil
+}
+
+// tableQueries yields the query ids of every cell of t.
+func tableQueries(t *Table) func(yield func(string) bool) {
+	return func(yield func(string) bool) {
+		for _, byLang := range t.Cells {
+			for _, c := range byLang {
+				for q := range c.PerQuery {
+					if !yield(q) {
+						return
+					}
+				}
+			}
+		}
+	}
+}
+
+// pairedP is the per-query sign-flip p-value of differences d (queries
+// qids, sorted) and, when clustering is ClusterArticle, the clustered one
+// with its number of units (NaN and len(d) otherwise); exact tells whether
+// the last of them was enumerated.
+func pairedP(qids []string, d []float64, clustering string, permutations int, seed uint64) (p, pClustered float64, clusters int, exact bool, err error) {
+	n := float64(len(d))
+	if p, exact, err = SignFlip(d, n, permutations, seed); err != nil {
+		return
+	}
+	pClustered, clusters = math.NaN(), len(d)
+	if clustering != ClusterArticle {
+		return
+	}
+	keys, err := clusterKeys(qids, clustering)
+	if err != nil {
+		return
+	}
+	u := units(d, keys)
+	clusters = len(u)
+	pClustered, exact, err = SignFlip(u, n, permutations, seed)
+	return
 }

@@ -38,8 +38,8 @@ var References = []string{record.SystemRandom, record.SystemTeacher, record.Syst
 type SignificanceSpec struct {
 	System       string   // the system under test (record.SystemOT by default)
 	Baselines    []string // nil: every other system of the table except References, in table order
-	Correction   string   // CorrectionHolm (default) or CorrectionBonferroni
-	Clustering   string   // ClusterAuto (default: by article on UDHR), ClusterNone or ClusterArticle
+	Correction   string   // CorrectionHolm or CorrectionBonferroni (default the table's, Holm)
+	Clustering   string   // ClusterAuto, ClusterNone or ClusterArticle (default the table's, auto: by article on UDHR)
 	Alpha        float64  // family-wise level (the table's, 0.05 by default)
 	Permutations int      // Monte-Carlo sign assignments (the table's, 10,000 by default)
 	Seed         uint64   // the random stream of every test (20230227 by default, as PairedTest)
@@ -85,6 +85,7 @@ type Significance struct {
 	Clustered   bool // the pair tests permute UDHR articles
 	Comparisons []Comparison
 	Averages    []AverageComparison
+	clustering  string // resolved: ClusterArticle or ClusterNone
 }
 
 // BuildSignificance tests spec.System of t against every baseline. The
@@ -101,10 +102,16 @@ func BuildSignificance(t *Table, spec SignificanceSpec) (*Significance, error) {
 		spec.System = record.SystemOT
 	}
 	if spec.Correction == "" {
+		spec.Correction = t.Spec.Correction
+	}
+	if spec.Correction == "" {
 		spec.Correction = CorrectionHolm
 	}
 	if spec.Correction != CorrectionHolm && spec.Correction != CorrectionBonferroni {
 		return nil, fmt.Errorf("report: correction %q (want %s or %s)", spec.Correction, CorrectionHolm, CorrectionBonferroni)
+	}
+	if spec.Clustering == "" {
+		spec.Clustering = t.Spec.Clustering
 	}
 	if spec.Clustering == "" {
 		spec.Clustering = ClusterAuto
@@ -127,7 +134,11 @@ func BuildSignificance(t *Table, spec SignificanceSpec) (*Significance, error) {
 	if spec.Seed == 0 {
 		spec.Seed = 20230227
 	}
-	s := &Significance{Spec: spec, Table: t}
+	clustering, err := resolveClustering(spec.Clustering, t.Spec.Collection, tableQueries(t))
+	if err != nil {
+		return nil, err
+	}
+	s := &Significance{Spec: spec, Table: t, clustering: clustering}
 	if spec.Baselines != nil {
 		s.Baselines = slices.Clone(spec.Baselines)
 	} else {
@@ -221,21 +232,13 @@ func (s *Significance) compare(c, b *Cell, lang, baseline string) (Comparison, b
 	n := float64(len(qids))
 	cmp := Comparison{Baseline: baseline, Lang: lang, Pair: pair, Resource: t.Resource[lang],
 		System: sx / n, Base: sy / n, Diff: mean(d), SystemSeeds: c.Seeds, BaseSeeds: b.Seeds,
-		Queries: len(qids), Clusters: len(qids), PClustered: math.NaN()}
-	if cmp.P, cmp.Exact, err = SignFlip(d, n, s.Spec.Permutations, s.Spec.Seed); err != nil {
+		Queries: len(qids)}
+	cmp.P, cmp.PClustered, cmp.Clusters, cmp.Exact, err = pairedP(qids, d, s.clustering, s.Spec.Permutations, s.Spec.Seed)
+	if err != nil {
 		return cmp, false, fmt.Errorf("report: %s %s vs %s: %w", pair, s.Spec.System, baseline, err)
 	}
 	cmp.PFamily = cmp.P
-	keys, clustered, err := clusterKeys(qids, t.Spec.Collection, s.Spec.Clustering)
-	if err != nil {
-		return cmp, false, fmt.Errorf("report: %s: %w", pair, err)
-	}
-	if clustered {
-		u := units(d, keys)
-		cmp.Clusters = len(u)
-		if cmp.PClustered, cmp.Exact, err = SignFlip(u, n, s.Spec.Permutations, s.Spec.Seed); err != nil {
-			return cmp, false, fmt.Errorf("report: %s %s vs %s: %w", pair, s.Spec.System, baseline, err)
-		}
+	if !math.IsNaN(cmp.PClustered) {
 		cmp.PFamily = cmp.PClustered
 	}
 	return cmp, true, nil
@@ -324,7 +327,7 @@ func (s *Significance) average(langs []string, level, unit, baseline string) (Av
 			keys = append(keys, l)
 			continue
 		}
-		k, _, err := clusterKeys(qids, t.Spec.Collection, s.Spec.Clustering)
+		k, err := clusterKeys(qids, s.clustering)
 		if err != nil {
 			return a, false, fmt.Errorf("report: %s: %w", t.pair(l), err)
 		}

@@ -167,8 +167,10 @@ func TestTableSignFlipSingletonsAreEval(t *testing.T) {
 }
 
 // TestTableUDHRArticle: the article comes back from the query ids lib/data
-// writes ("udhr-" + data.UDHRDocID), and an id that names none is refused
-// when clustering by article, never treated as its own cluster.
+// writes ("udhr-" + data.UDHRDocID); auto clusters a UDHR table by article
+// when every id names one (and says which it did: Significance.Clustered);
+// clustering by article refuses an id that names none rather than making
+// it its own cluster.
 func TestTableUDHRArticle(t *testing.T) {
 	for _, tc := range []struct{ a, p int }{{1, 1}, {7, 2}, {23, 4}, {30, 1}} {
 		qid := "udhr-" + data.UDHRDocID(tc.a, tc.p)
@@ -181,18 +183,33 @@ func TestTableUDHRArticle(t *testing.T) {
 			t.Errorf("UDHRArticle(%q): want not ok", qid)
 		}
 	}
-	keys, clustered, err := clusterKeys([]string{"udhr-a07-p1", "udhr-a07-p2", "udhr-a11-p1"}, record.CollectionUDHR, ClusterAuto)
-	if err != nil || !clustered || strings.Join(keys, ",") != "a7,a7,a11" {
-		t.Errorf("clusterKeys(udhr, auto) = %v, %v, %v", keys, clustered, err)
+	ids := func(q ...string) func(func(string) bool) { return slices.Values(q) }
+	for _, tc := range []struct {
+		mode, coll string
+		qids       []string
+		want       string
+	}{
+		{ClusterAuto, record.CollectionUDHR, []string{"udhr-a07-p1", "udhr-a11-p1"}, ClusterArticle},
+		{ClusterAuto, record.CollectionUDHR, []string{"udhr-a07-p1", "q3"}, ClusterNone}, // not lib/data's ids: per query
+		{ClusterAuto, record.CollectionCLDR, []string{"udhr-a07-p1"}, ClusterNone},
+		{ClusterArticle, record.CollectionCLDR, []string{"cldr-1f600"}, ClusterArticle}, // as asked; clusterKeys refuses the ids
+		{ClusterNone, record.CollectionUDHR, []string{"udhr-a07-p1"}, ClusterNone},
+	} {
+		if got, err := resolveClustering(tc.mode, tc.coll, ids(tc.qids...)); err != nil || got != tc.want {
+			t.Errorf("resolveClustering(%s, %s, %v) = %v, %v; want %s", tc.mode, tc.coll, tc.qids, got, err, tc.want)
+		}
 	}
-	if keys, clustered, _ := clusterKeys([]string{"cldr-1f600"}, record.CollectionCLDR, ClusterAuto); clustered || keys[0] != "cldr-1f600" {
-		t.Errorf("clusterKeys(cldr, auto) = %v, %v: want one unit per query", keys, clustered)
-	}
-	if _, _, err := clusterKeys([]string{"udhr-a07-p1", "q3"}, record.CollectionUDHR, ClusterArticle); err == nil || !strings.Contains(err.Error(), `"q3"`) {
-		t.Errorf("clusterKeys with an id naming no article = %v, want an error naming it", err)
-	}
-	if _, _, err := clusterKeys(nil, record.CollectionUDHR, "per-seed"); err == nil {
+	if _, err := resolveClustering("per-seed", record.CollectionUDHR, ids()); err == nil {
 		t.Error("unknown clustering: want an error")
+	}
+	if keys, err := clusterKeys([]string{"udhr-a07-p1", "udhr-a07-p2", "udhr-a11-p1"}, ClusterArticle); err != nil || strings.Join(keys, ",") != "a7,a7,a11" {
+		t.Errorf("clusterKeys(article) = %v, %v", keys, err)
+	}
+	if keys, _ := clusterKeys([]string{"cldr-1f600"}, ClusterNone); keys[0] != "cldr-1f600" {
+		t.Errorf("clusterKeys(none) = %v: want one unit per query", keys)
+	}
+	if _, err := clusterKeys([]string{"udhr-a07-p1", "q3"}, ClusterArticle); err == nil || !strings.Contains(err.Error(), `"q3"`) {
+		t.Errorf("clusterKeys with an id naming no article = %v, want an error naming it", err)
 	}
 }
 
@@ -459,5 +476,41 @@ func TestTableSignificanceFromTracker(t *testing.T) {
 	}
 	if r := rows[1]; strings.Join(r[:6], ",") != "udhr,map,ot,psq,pair,swh-eng" || r[18] != "false" || r[22] != "true" {
 		t.Errorf("csv row %v", r)
+	}
+}
+
+// TestTableMarkersClustered: the paper table's markers use the same test
+// as BuildSignificance: on UDHR ids, articles flip together (the "six
+// queries" differences: 1/2 by article, 13/32 by query), corrected with
+// Holm by default, and the caption names both.
+func TestTableMarkersClustered(t *testing.T) {
+	qids := []string{"udhr-a01-p1", "udhr-a01-p2", "udhr-a02-p1", "udhr-a03-p1", "udhr-a03-p2", "udhr-a04-p1"}
+	diffs := []float64{0.3, 0.1, -0.2, 0.05, 0.4, -0.1}
+	ot, psq := map[string]float64{}, map[string]float64{}
+	for i, q := range qids {
+		ot[q], psq[q] = 0.4+diffs[i], 0.4
+	}
+	for _, tc := range []struct {
+		clustering, caption string
+		p                   float64
+	}{
+		{ClusterAuto, "over UDHR articles", 0.5},
+		{ClusterNone, "over queries", 13.0 / 32},
+	} {
+		tab := table(record.CollectionUDHR, map[string]map[string]map[string]float64{"ot": {"swh": ot}, "psq": {"swh": psq}})
+		tab.Spec.Baseline, tab.Spec.Clustering, tab.Spec.Correction = "psq", tc.clustering, CorrectionHolm
+		if err := tab.significance(); err != nil {
+			t.Fatal(err)
+		}
+		c := tab.Cells["ot"]["swh"]
+		if math.Abs(c.P-tc.p) > 1e-15 || c.PAdj != c.P || c.Significant {
+			t.Errorf("%s: p %v adj %v significant %v; want %v", tc.clustering, c.P, c.PAdj, c.Significant, tc.p)
+		}
+		if cap := tab.caption(); !strings.Contains(cap, tc.caption) || !strings.Contains(cap, "Holm over pairs") {
+			t.Errorf("%s: caption %q", tc.clustering, cap)
+		}
+	}
+	if _, err := BuildTable(nil, TableSpec{Correction: "fdr"}); err == nil {
+		t.Error("unknown correction: want an error")
 	}
 }
