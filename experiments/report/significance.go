@@ -13,6 +13,7 @@ import (
 	"github.com/otclir/otclir/experiments/record"
 	"github.com/otclir/otclir/lib/data"
 	"github.com/otclir/otclir/lib/eval"
+	"github.com/otclir/otclir/tracker"
 )
 
 // Multiple-comparison corrections of a significance family.
@@ -180,6 +181,16 @@ func BuildSignificance(t *Table, spec SignificanceSpec) (*Significance, error) {
 		s.Comparisons[i].Significant = p < spec.Alpha
 	}
 	return s, s.averages()
+}
+
+// LoadSignificance is BuildTable then BuildSignificance: one call for a
+// notebook cell or `otclir table -format significance`.
+func LoadSignificance(db *tracker.DB, table TableSpec, spec SignificanceSpec) (*Significance, error) {
+	t, err := BuildTable(db, table)
+	if err != nil {
+		return nil, err
+	}
+	return BuildSignificance(t, spec)
 }
 
 func (s *Significance) correct(p []float64) []float64 {

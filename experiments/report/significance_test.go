@@ -440,6 +440,9 @@ func TestTableSignificanceFromTracker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if again, err := LoadSignificance(db, tab.Spec, SignificanceSpec{Clustering: ClusterNone}); err != nil || len(again.Comparisons) != 7 || again.Comparisons[0].P != s.Comparisons[0].P {
+		t.Fatalf("LoadSignificance: %v, %v", again, err)
+	}
 	if strings.Join(s.Baselines, ",") != "psq,mt,zero-shot" || len(s.Comparisons) != 7 {
 		t.Fatalf("baselines %v with %d comparisons; want psq,mt,zero-shot and 3+1+3", s.Baselines, len(s.Comparisons))
 	}
