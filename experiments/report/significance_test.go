@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"math"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -515,5 +516,34 @@ func TestTableMarkersClustered(t *testing.T) {
 	}
 	if _, err := BuildTable(nil, TableSpec{Correction: "fdr"}); err == nil {
 		t.Error("unknown correction: want an error")
+	}
+}
+
+// TestTableSignFlipPythonReference re-derives the quoted reference values:
+// testdata/signflip_reference.py (exact fractions, standard library) must
+// still print them. Skipped where python3 is not installed.
+func TestTableSignFlipPythonReference(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 not installed")
+	}
+	out, err := exec.Command(py, filepath.Join("testdata", "signflip_reference.py")).CombinedOutput()
+	if err != nil {
+		t.Fatalf("signflip_reference.py: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"eval example: p = 1/4 ",
+		"six queries, four articles: p = 1/2 ",
+		"six queries, unclustered: p = 13/32 ",
+		"twelve queries, seven articles: p = 5/32 ",
+		"twelve queries, unclustered: p = 143/1024 ",
+		"average by language: diff = 13/120 = 0.10833333333333334, p = 1/4 ",
+		"average by query: diff = 13/120 = 0.10833333333333334, p = 1/8 ",
+		"average by article: diff = 13/120 = 0.10833333333333334, p = 1/4 ",
+		"reject at 0.05: [True, False, True, False]",
+	} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("signflip_reference.py no longer prints %q:\n%s", want, out)
+		}
 	}
 }
