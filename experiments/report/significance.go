@@ -139,7 +139,7 @@ func BuildSignificance(t *Table, spec SignificanceSpec) (*Significance, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Significance{Spec: spec, Table: t, clustering: clustering}
+	s := &Significance{Spec: spec, Table: t, clustering: clustering, Clustered: clustering == ClusterArticle}
 	if spec.Baselines != nil {
 		s.Baselines = slices.Clone(spec.Baselines)
 	} else {
@@ -168,7 +168,6 @@ func BuildSignificance(t *Table, spec SignificanceSpec) (*Significance, error) {
 			}
 			if ok {
 				s.Comparisons = append(s.Comparisons, cmp)
-				s.Clustered = s.Clustered || !math.IsNaN(cmp.PClustered)
 			}
 		}
 	}
