@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/otclir/otclir/experiments/record"
 	"github.com/otclir/otclir/experiments/report"
@@ -28,13 +29,20 @@ func cmdTable(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.SetOutput(stderr)
 	db := fs.String("db", tracker.DefaultPath(), "results database (opened read-only)")
 	exp := fs.String("experiment", defaultExperiment, "experiment name")
-	format := fs.String("format", "md", "md, latex, csv, list (one line per evaluated system and pair), or languages (a language sweep: class, bitext, coverage and MAP per language, rank correlations)")
+	format := fs.String("format", "md", "md, latex, csv, list (one line per evaluated system and pair), languages (a language sweep: class, bitext, coverage and MAP per language, rank correlations), or significance (-system against every baseline per pair and on the resource averages; written as -as)")
 	resource := fs.String("resource", "", `resource classes over the published ones, "zul:2,quz:unknown" (-format languages)`)
 	coll := fs.String("collection", record.CollectionUDHR, "collection: udhr, cldr or a user collection's name")
 	reverse := fs.Bool("reverse", false, "English queries → foreign documents")
 	measure := fs.String("measure", "map", "measure")
 	baseline := fs.String("baseline", record.SystemPSQ, "system that significance markers compare against")
 	budget := fs.Int("budget", 0, "bitext budget of the runs (0 = all)")
+	as := fs.String("as", "md", "-format significance: md, latex or csv")
+	system := fs.String("system", record.SystemOT, "-format significance: the system under test")
+	baselines := fs.String("baselines", "", `-format significance: comma-separated baselines (default every other system of the table but `+strings.Join(report.References, ", ")+`)`)
+	correction := fs.String("correction", report.CorrectionHolm, "multiple-comparison correction: holm or bonferroni (markers: over each system's pairs; -format significance: over every comparison of the table)")
+	cluster := fs.String("cluster", report.ClusterAuto, "sign-flip units: auto (UDHR queries by article when their ids name it, else per query), none or article")
+	permutations := fs.Int("permutations", 10000, "randomization-test permutations")
+	alpha := fs.Float64("alpha", 0.05, "family-wise significance level")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -45,9 +53,42 @@ func cmdTable(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	switch *format {
-	case "md", "latex", "csv", "list", "languages":
+	case "md", "latex", "csv", "list", "languages", "significance":
 	default:
-		return fmt.Errorf("table: unknown -format %q (want md, latex, csv, list or languages)", *format)
+		return fmt.Errorf("table: unknown -format %q (want md, latex, csv, list, languages or significance)", *format)
+	}
+	switch *as {
+	case "md", "latex", "csv":
+	default:
+		return fmt.Errorf("table: unknown -as %q (want md, latex or csv)", *as)
+	}
+	switch *correction {
+	case report.CorrectionHolm, report.CorrectionBonferroni:
+	default:
+		return fmt.Errorf("table: unknown -correction %q (want %s or %s)", *correction, report.CorrectionHolm, report.CorrectionBonferroni)
+	}
+	switch *cluster {
+	case report.ClusterAuto, report.ClusterNone, report.ClusterArticle:
+	default:
+		return fmt.Errorf("table: unknown -cluster %q (want %s, %s or %s)", *cluster, report.ClusterAuto, report.ClusterNone, report.ClusterArticle)
+	}
+	if *permutations < 1 {
+		return fmt.Errorf("table: -permutations %d: want at least 1", *permutations)
+	}
+	if !(*alpha > 0 && *alpha < 1) {
+		return fmt.Errorf("table: -alpha %v: want a level in (0, 1)", *alpha)
+	}
+	var baseList []string
+	for _, b := range strings.Split(*baselines, ",") {
+		if b = strings.TrimSpace(b); b != "" {
+			if _, ok := record.LookupSystem(b); !ok {
+				return fmt.Errorf("table: -baselines: unknown system %q (want among %s)", b, strings.Join(record.SystemNames(), ", "))
+			}
+			baseList = append(baseList, b)
+		}
+	}
+	if _, ok := record.LookupSystem(*system); !ok {
+		return fmt.Errorf("table: -system: unknown system %q (want among %s)", *system, strings.Join(record.SystemNames(), ", "))
 	}
 	classes, err := data.ParseResourceClasses(*resource)
 	if err != nil {
@@ -76,9 +117,23 @@ func cmdTable(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return report.WriteTable(stdout, res)
 	}
 	t, err := report.BuildTable(d, report.TableSpec{Experiment: *exp, Collection: *coll, Reverse: *reverse,
-		Measure: *measure, Baseline: *baseline, Budget: *budget})
+		Measure: *measure, Baseline: *baseline, Budget: *budget, Alpha: *alpha, Permutation: *permutations,
+		Correction: *correction, Clustering: *cluster})
 	if err != nil {
 		return err
+	}
+	if *format == "significance" {
+		sig, err := report.BuildSignificance(t, report.SignificanceSpec{System: *system, Baselines: baseList})
+		if err != nil {
+			return err
+		}
+		switch *as {
+		case "md":
+			return sig.WriteMarkdown(stdout)
+		case "latex":
+			return sig.WriteLaTeX(stdout)
+		}
+		return sig.WriteCSV(stdout)
 	}
 	switch *format {
 	case "md":

@@ -1,11 +1,29 @@
 // Package report reads the optical experiment's results from the tracker
 // (results.db) and presents them: the result list of an experiment, paper
 // tables (systems × language pairs, mean ± std over seeds, paired
-// randomization tests against a baseline, Bonferroni-corrected) in
-// Markdown, LaTeX and CSV, and the standard charts (offline HTML); for a
-// language sweep, each language's result next to its resource class and
-// measured bitext and tokenizer coverage, with rank-correlation tests
+// randomization tests against a baseline, Holm-corrected) in Markdown,
+// LaTeX and CSV, and the standard charts (offline HTML); for a language
+// sweep, each language's result next to its resource class and measured
+// bitext and tokenizer coverage, with rank-correlation tests
 // (languages.go, rankcorr.go).
+//
+// Statistics (significance.go, signflip.go). BuildSignificance tests the
+// system under test (ot) against every other system of a table except
+// References (random, teacher, bm25): a paired sign-flip randomization
+// test per pair on the queries both evaluated, on per-query values
+// averaged over each system's seeds (the test is conditional on the
+// trained models; seed variance is the table's ± std). On UDHR the unit is
+// the article: a query id "udhr-a07-p1" (lib/data.UDHRDocID) names its
+// article, and an article's paragraphs flip sign together (ClusterAuto);
+// the per-query p is kept beside it. Every comparison of a table (pairs ×
+// baselines) is one family, corrected with Holm (1979) or Bonferroni.
+// A resource level's average (the table's "avg low") is tested with two
+// units: languages (each language's mean difference flips) and queries
+// pooled over languages (a query, on UDHR an article, flips in every
+// language at once, since its translations are one text); each
+// (level, unit) is a family over the baselines. Up to AlwaysExactUnits
+// units p is exact (all 2^k sign assignments), past that Monte-Carlo with
+// a fixed seed.
 //
 // It only reads: every function takes a *tracker.DB, which readers open
 // with tracker.OpenReadOnly, and it imports no trainer (no lib/encoder,

@@ -25,6 +25,8 @@ type TableSpec struct {
 	Budget      int     // bitext budget of the runs (0 = all)
 	Alpha       float64 // family-wise significance level (0.05 by default)
 	Permutation int     // randomization-test permutations (10,000 by default)
+	Correction  string  // CorrectionHolm (default) or CorrectionBonferroni, over the pairs of each system
+	Clustering  string  // ClusterAuto (default: UDHR queries by article), ClusterNone or ClusterArticle
 }
 
 // Cell is one (system, pair) entry: the measure's mean and standard
@@ -33,10 +35,11 @@ type TableSpec struct {
 type Cell struct {
 	Mean, Std   float64
 	Seeds       int
-	PerQuery    map[string]float64
-	P, PAdj     float64 // raw and Bonferroni-corrected (over pairs) p-values; NaN for the baseline itself
-	Significant bool    // PAdj < Alpha
+	PerQuery    map[string]float64 // qid -> the measure averaged over the seeds that evaluated the query
+	P, PAdj     float64            // raw and corrected (Spec.Correction, over the pairs of the system) p-values; NaN for the baseline itself
+	Significant bool               // PAdj < Alpha
 	RunIDs      []int64
+	queryRuns   map[string]int // qid -> number of seeds' runs that evaluated it
 }
 
 // Table is systems × language pairs.
@@ -46,6 +49,7 @@ type Table struct {
 	Languages []string // foreign languages, low resource first
 	Resource  map[string]string
 	Cells     map[string]map[string]*Cell // system -> language -> cell
+	Clustered bool                        // the markers' tests flip UDHR articles, not queries
 }
 
 func (t *Table) pair(lang string) string {
@@ -74,6 +78,15 @@ func BuildTable(db *tracker.DB, spec TableSpec) (*Table, error) {
 	}
 	if spec.Collection == "" {
 		spec.Collection = record.CollectionUDHR
+	}
+	if spec.Correction == "" {
+		spec.Correction = CorrectionHolm
+	}
+	if spec.Correction != CorrectionHolm && spec.Correction != CorrectionBonferroni {
+		return nil, fmt.Errorf("report: correction %q (want %s or %s)", spec.Correction, CorrectionHolm, CorrectionBonferroni)
+	}
+	if spec.Clustering == "" {
+		spec.Clustering = ClusterAuto
 	}
 	lang := func(e record.EvalRun) string {
 		if spec.Reverse {
@@ -112,8 +125,12 @@ func BuildTable(db *tracker.DB, spec TableSpec) (*Table, error) {
 		if c.PerQuery == nil {
 			c.PerQuery = map[string]float64{}
 		}
+		if c.queryRuns == nil {
+			c.queryRuns = map[string]int{}
+		}
 		for qid, x := range pq {
 			c.PerQuery[qid] += x
+			c.queryRuns[qid]++
 		}
 		if e.Resource != "" { // the level the run recorded
 			t.Resource[lang(e)] = e.Resource
@@ -133,8 +150,8 @@ func BuildTable(db *tracker.DB, spec TableSpec) (*Table, error) {
 				c.Std = 0
 			}
 			c.Mean = mean
-			for q := range c.PerQuery {
-				c.PerQuery[q] /= n
+			for q := range c.PerQuery { // the mean over the seeds that evaluated q
+				c.PerQuery[q] /= float64(c.queryRuns[q])
 			}
 		}
 	}
@@ -193,13 +210,19 @@ func (t *Table) order() {
 }
 
 // significance runs the paired randomization test of every system against
-// the baseline per pair (queries common to both), Bonferroni-corrected over
-// the pairs of that system.
+// the baseline per pair (queries common to both; on UDHR, articles: see
+// BuildSignificance), corrected (Spec.Correction) over the pairs of that
+// system.
 func (t *Table) significance() error {
 	base := t.Cells[t.Spec.Baseline]
 	if base == nil {
 		return nil
 	}
+	clustering, err := resolveClustering(t.Spec.Clustering, t.Spec.Collection, tableQueries(t))
+	if err != nil {
+		return err
+	}
+	t.Clustered = clustering == ClusterArticle
 	for _, s := range t.Systems {
 		if s == t.Spec.Baseline {
 			continue
@@ -211,18 +234,28 @@ func (t *Table) significance() error {
 			if c == nil || b == nil {
 				continue
 			}
-			p, ok, err := PairedTest(c.PerQuery, b.PerQuery, t.Spec.Permutation)
+			qids, d, err := common(c, b, t.pair(l), s, t.Spec.Baseline)
 			if err != nil {
 				return err
 			}
-			if !ok {
+			if len(qids) < 2 {
 				continue
+			}
+			p, pc, _, _, err := pairedP(qids, d, clustering, t.Spec.Permutation, 20230227)
+			if err != nil {
+				return fmt.Errorf("report: %s %s vs %s: %w", t.pair(l), s, t.Spec.Baseline, err)
+			}
+			if t.Clustered {
+				p = pc
 			}
 			c.P = p
 			langs = append(langs, l)
 			ps = append(ps, p)
 		}
-		adj := eval.Bonferroni(ps)
+		adj := eval.Holm(ps)
+		if t.Spec.Correction == CorrectionBonferroni {
+			adj = eval.Bonferroni(ps)
+		}
 		for i, l := range langs {
 			c := t.Cells[s][l]
 			c.PAdj = adj[i]
@@ -361,9 +394,17 @@ func (t *Table) caption() string {
 	if t.Spec.Budget > 0 {
 		budget = fmt.Sprintf("%d bitext pairs", t.Spec.Budget)
 	}
+	unit := "queries"
+	if t.Clustered {
+		unit = "UDHR articles"
+	}
+	corr := "Holm"
+	if t.Spec.Correction == CorrectionBonferroni {
+		corr = "Bonferroni"
+	}
 	return fmt.Sprintf("%s on %s (%s, %s); mean ± std over seeds; ▲/▼: significantly better/worse than %s "+
-		"(paired randomization test over queries, %d permutations, Bonferroni over pairs, α = %g)",
-		strings.ToUpper(t.Spec.Measure), t.Spec.Collection, dir, budget, t.Spec.Baseline, t.Spec.Permutation, t.Spec.Alpha)
+		"(paired randomization test over %s on per-query values averaged over seeds, %d permutations, %s over pairs, α = %g)",
+		strings.ToUpper(t.Spec.Measure), t.Spec.Collection, dir, budget, t.Spec.Baseline, unit, t.Spec.Permutation, corr, t.Spec.Alpha)
 }
 
 // WriteMarkdown writes the table as GitHub Markdown with its caption.
@@ -400,7 +441,7 @@ func (t *Table) WriteLaTeX(w io.Writer) error {
 // WriteCSV writes one row per (system, pair) with mean, std, seeds, p-values.
 func (t *Table) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"system", "pair", "resource", "measure", "mean", "std", "seeds", "p", "p_bonferroni", "significant", "runs"})
+	_ = cw.Write([]string{"system", "pair", "resource", "measure", "mean", "std", "seeds", "p", "p_adjusted", "significant", "runs"})
 	for _, s := range t.Systems {
 		for _, l := range t.Languages {
 			c := t.Cells[s][l]

@@ -84,7 +84,7 @@ func TestBuildTable(t *testing.T) {
 	// swh (low): psq 0.2 on 20 queries; ot 0.5 and 0.7 (seeds 1, 2): mean 0.6,
 	// sample std sqrt(((0.5-0.6)^2+(0.7-0.6)^2)/1) = 0.1414; every query
 	// better in both seeds, so the sign-flip test gives p = 2/2^20 (exact, the
-	// two all-same-sign assignments), far below 0.05 after Bonferroni (x2).
+	// two all-same-sign assignments), far below 0.05 after Holm (x2).
 	fakeEval(t, db, "psq", "swh", "", constant(20, 0.2))
 	fakeEval(t, db, "ot", "swh", "1", constant(20, 0.5))
 	fakeEval(t, db, "ot", "swh", "2", constant(20, 0.7))
