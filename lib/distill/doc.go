@@ -16,6 +16,10 @@
 //	                          P = entropic OT plan (lib/ot, log-domain Sinkhorn,
 //	                          uniform marginals), loss = ⟨P, C⟩_F with P held fixed
 //	                          in the backward pass (envelope theorem).
+//	               "ot_unbalanced" as "ot" with KL-relaxed marginals of weight
+//	                          ot_marginal_tau (lib/ot.UnbalancedSinkhorn, POT's
+//	                          sinkhorn_unbalanced): a token without a good match is
+//	                          partly left untransported (an OptionalStudentParams key).
 //	               "hard"    argmax of P per student token (hard alignment ablation).
 //	               "uniform" P = a bᵀ (ε → ∞ ablation).
 //	               "mse"     sentence level (Reimers & Gurevych 2020): mean-pooled
