@@ -92,7 +92,7 @@
 // gradient goes through the unrolled iterations. Nothing here uses
 // graph.Slice, whose gradient needs Pad, which the simplego backend lacks.
 //
-// Hyperparameter keys ParamEpsilon and ParamIterations are read by the
-// callers (lib/distill) with context.GetParamOr and the defaults below.
+// Hyperparameter keys ParamEpsilon, ParamIterations and ParamMarginalTau are
+// read by the callers (lib/distill) with context.GetParamOr and the defaults.
 // Graph functions panic on bad input, as GoMLX does.
 package ot
