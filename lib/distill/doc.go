@@ -58,7 +58,9 @@
 // every tokenizer). PretrainLoss scores held-out text (model selection).
 // Checkpoints and resume (Options) replay the batch order and the masks
 // exactly (each batch's masks come from a generator seeded by the data seed
-// and the batch number).
+// and the batch number). Early stopping on a dev split: call Pretrain again
+// on a fresh context with a larger train_steps and the same CheckpointDir (it
+// resumes where the last call ended) and compare PretrainLoss between calls.
 //
 // Both trainers use GoMLX's train.Loop with Adam; they call an optional
 // StepFunc every ParamLogEvery steps (the tracker logs per-step losses
