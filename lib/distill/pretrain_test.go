@@ -333,8 +333,9 @@ func TestPretrainKeepsEncoderLayout(t *testing.T) {
 }
 
 // TestPretrainResumes: a run stopped at step 4 and resumed from its
-// checkpoint logs the same losses at steps 5..8 as an uninterrupted run
-// (the batch order and the masks are replayed exactly).
+// checkpoint, and a finished 4-step run extended to 8 steps, log the same
+// losses at steps 5..8 as an uninterrupted run (the batch order and the
+// masks are replayed exactly).
 func TestPretrainResumes(t *testing.T) {
 	u := loadUDHRText(t)
 	tok := udhrTokenizer(t, u, 300)
@@ -342,10 +343,14 @@ func TestPretrainResumes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	runTo := func(dir string, stopAt int64) (map[int64]float64, error) {
+	runTo := func(dir string, stopAt int64, steps ...int) (map[int64]float64, error) {
 		losses := map[int64]float64{}
 		var step int64
-		_, err := Pretrain(backend, pretrainCtx(tok, 8, nil), tok, u.mono, u.bitext, Options{
+		total := 8
+		if len(steps) > 0 {
+			total = steps[0]
+		}
+		_, err := Pretrain(backend, pretrainCtx(tok, total, nil), tok, u.mono, u.bitext, Options{
 			Progress: &strings.Builder{}, CheckpointDir: dir, CheckpointEvery: 4,
 			OnStep: func(s int64, l float64) error { losses[s], step = l, s; return nil },
 			Stop: func() error {
@@ -375,6 +380,20 @@ func TestPretrainResumes(t *testing.T) {
 	}
 	if _, ok := resumed[4]; ok {
 		t.Errorf("the resumed run logged step 4 again")
+	}
+	// Early stopping's pattern: a finished run of 4 steps extended to 8.
+	dir = t.TempDir()
+	if _, err := runTo(dir, 0, 4); err != nil {
+		t.Fatal(err)
+	}
+	extended, err := runTo(dir, 0, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for s := int64(5); s <= 8; s++ {
+		if a, b := straight[s], extended[s]; math.Abs(a-b) > 1e-5*math.Abs(a) || b == 0 {
+			t.Errorf("step %d: loss %.7f uninterrupted, %.7f extended from 4 steps", s, a, b)
+		}
 	}
 }
 
