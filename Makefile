@@ -2,7 +2,7 @@
 #   make demo   set up what is missing, fetch data, train, evaluate, record, chart
 #   make test   set up what is missing, run the Go tests and execute the notebooks
 #   make paper  the full default table: 11 pairs x systems x 3 seeds, both collections (resumable)
-#   make ablations  OT ablations (epsilon, Sinkhorn iterations, hard and uniform plans) on the low-resource pairs
+#   make ablations  OT ablations (epsilon, Sinkhorn iterations, hard, uniform and unbalanced plans) on the low-resource pairs
 #   make languages  the language sweep: ot, psq, zero-shot over 42 languages of every resource class (resumable)
 #
 # Everything installs idempotently: a second run skips what is there.
@@ -15,7 +15,7 @@ GO ?= go
 DEMO_FLAGS ?=
 GRID_FLAGS ?=
 
-.PHONY: demo paper ablations languages test setup setup-go setup-notebooks setup-chromium setup-torch setup-postgres setup-slurm build gotest test-slurm notebooks bench fmt vet clean
+.PHONY: demo paper ablations languages test setup setup-go setup-notebooks setup-chromium setup-torch setup-pot setup-postgres setup-slurm build gotest test-slurm notebooks bench fmt vet clean
 
 demo: build
 	bin/otclir demo $(DEMO_FLAGS)
@@ -34,6 +34,7 @@ ablations: build
 	$(ABLATE) -experiment ablation-iters50 -set student.sinkhorn_iterations=50
 	$(ABLATE) -experiment ablation-hard -set student.student_loss=hard
 	$(ABLATE) -experiment ablation-uniform -set student.student_loss=uniform
+	$(ABLATE) -experiment ablation-unbalanced -set 'student.student_loss=ot_unbalanced;student.ot_marginal_tau=1'
 
 # The language sweep (README, "Any language"): GRID_FLAGS adds to it (e.g.
 # GRID_FLAGS='-languages zul,xho,swh'); RESOURCE='quz:2,kab:unknown' sets
@@ -50,7 +51,7 @@ test: setup gotest notebooks
 build:
 	$(GO) build -o bin/otclir ./cmd/otclir
 
-setup: setup-go setup-notebooks setup-chromium setup-torch setup-postgres
+setup: setup-go setup-notebooks setup-chromium setup-torch setup-pot setup-postgres
 
 setup-go:
 	@command -v $(GO) >/dev/null || { echo "Go is required (https://go.dev/doc/install)"; exit 1; }
@@ -76,6 +77,10 @@ setup-chromium:
 # Debian's PyTorch: lib/bert's test loads models that otclir saved with the hand-written PyTorch reference.
 setup-torch:
 	@/usr/bin/python3 -c "import torch" 2>/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch; }
+
+# Debian's POT (Python Optimal Transport): lib/ot's tests compare the unbalanced Sinkhorn with it live.
+setup-pot:
+	@/usr/bin/python3 -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('ot') is None)" 2>/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pot; }
 
 # The tests run under a throw-away PostgreSQL server (.ci/with-postgres), so the
 # tracker's tests run against SQLite and PostgreSQL both.

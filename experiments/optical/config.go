@@ -240,6 +240,9 @@ func (c *Config) set(key, value string) error {
 			return fmt.Errorf("unknown setting group %q (want encoder., teacher., student. or user.)", prefix)
 		}
 		old, found := m[name]
+		if !found && prefix == "student" {
+			old, found = distill.OptionalStudentParams[name]
+		}
 		if !found {
 			return fmt.Errorf("unknown %s hyperparameter %q (known: %s)", prefix, name, strings.Join(sortedKeys(m), ", "))
 		}
@@ -248,6 +251,10 @@ func (c *Config) set(key, value string) error {
 			return err
 		}
 		m[name] = v
+		if _, set := m[ot.ParamMarginalTau]; prefix == "student" && name == distill.ParamStudentLoss && v == distill.LossOTUnbalanced && !set {
+			// The relaxation joins the settings (and so the student's key) with the loss that reads it.
+			m[ot.ParamMarginalTau] = distill.OptionalStudentParams[ot.ParamMarginalTau]
+		}
 		return nil
 	}
 	return err
@@ -371,6 +378,10 @@ func (c *Config) Validate() error {
 	if err := checkHyper("student", c.Student, distill.DefaultStudentParams, maxPos); err != nil {
 		return err
 	}
+	if _, ok := c.Student[ot.ParamMarginalTau]; !ok && c.Student[distill.ParamStudentLoss] == distill.LossOTUnbalanced {
+		return fmt.Errorf("optical: setting %q is missing: student.%s=%s reads it (the default is %v)", "student."+ot.ParamMarginalTau,
+			distill.ParamStudentLoss, distill.LossOTUnbalanced, distill.OptionalStudentParams[ot.ParamMarginalTau])
+	}
 	if batch, _ := c.Teacher[distill.ParamBatchSize].(int); c.TeacherPairs > 0 && c.TeacherPairs < batch {
 		return fmt.Errorf("optical: setting \"teacher_pairs\" = %d is less than \"teacher.%s\" = %d (one batch)", c.TeacherPairs, distill.ParamBatchSize, batch)
 	}
@@ -436,33 +447,46 @@ var hyperRules = map[string]map[string]hyperRule{
 		distill.ParamBatchSize:    hyperRule{min: 1, max: 1 << 16},
 		distill.ParamLearningRate: positive,
 		distill.ParamBitextLen:    length,
-		distill.ParamStudentLoss:  hyperRule{oneOf: []string{distill.LossOT, distill.LossHard, distill.LossUniform, distill.LossMSE}},
+		distill.ParamStudentLoss:  hyperRule{oneOf: distill.StudentLosses},
 		distill.ParamMaxSimWeight: nonNegative,
 		distill.ParamTemperature:  positive,
 		distill.ParamLogEvery:     count,
 		distill.ParamDataSeed:     anySeed,
 		ot.ParamEpsilon:           positive,
 		ot.ParamIterations:        count,
+		ot.ParamMarginalTau:       positive, // optional (distill.OptionalStudentParams)
 	},
 }
+
+// optionalHyper are the keys a group's map may lack, with their defaults.
+var optionalHyper = map[string]map[string]any{"student": distill.OptionalStudentParams}
 
 // checkHyper checks the map of one group: every default key present with a
 // value of its default's type, within its rule; no other key.
 func checkHyper(group string, m, defaults map[string]any, maxPos int) error {
 	rules := hyperRules[group]
+	optional := optionalHyper[group]
 	for _, k := range sortedKeys(m) {
-		if _, ok := defaults[k]; !ok {
-			return fmt.Errorf("optical: setting %q: unknown %s hyperparameter (known: %s)", group+"."+k, group, strings.Join(sortedKeys(defaults), ", "))
+		_, ok := defaults[k]
+		if _, opt := optional[k]; !ok && !opt {
+			return fmt.Errorf("optical: setting %q: unknown %s hyperparameter (known: %s)", group+"."+k, group, strings.Join(append(sortedKeys(defaults), sortedKeys(optional)...), ", "))
 		}
 	}
-	for _, k := range sortedKeys(defaults) {
+	all := copyMap(optional)
+	for k, v := range defaults {
+		all[k] = v
+	}
+	for _, k := range sortedKeys(all) {
 		key := group + "." + k
 		v, ok := m[k]
+		if _, opt := optional[k]; !ok && opt {
+			continue
+		}
 		if !ok {
 			return fmt.Errorf("optical: setting %q is missing (the default is %v)", key, defaults[k])
 		}
-		if fmt.Sprintf("%T", v) != fmt.Sprintf("%T", defaults[k]) {
-			return fmt.Errorf("optical: setting %q = %v: want a %T like its default %v, got a %T", key, v, defaults[k], defaults[k], v)
+		if fmt.Sprintf("%T", v) != fmt.Sprintf("%T", all[k]) {
+			return fmt.Errorf("optical: setting %q = %v: want a %T like its default %v, got a %T", key, v, all[k], all[k], v)
 		}
 		r, ok := rules[k]
 		if !ok {

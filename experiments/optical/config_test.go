@@ -1,6 +1,7 @@
 package optical
 
 import (
+	"fmt"
 	"math"
 	"reflect"
 	"strings"
@@ -111,6 +112,11 @@ func TestValidateEveryBadValue(t *testing.T) {
 		{"student.sinkhorn_epsilon=-0.05", "student.sinkhorn_epsilon"},
 		{"student.sinkhorn_epsilon=Inf", "student.sinkhorn_epsilon"},
 		{"student.sinkhorn_iterations=0", "student.sinkhorn_iterations"},
+		{"student.ot_marginal_tau=0", "student.ot_marginal_tau"},
+		{"student.ot_marginal_tau=-1", "student.ot_marginal_tau"},
+		{"student.ot_marginal_tau=NaN", "student.ot_marginal_tau"},
+		{"student.ot_marginal_tau=Inf", "student.ot_marginal_tau"},
+		{"student.student_loss=ot_unbalanced;student.ot_marginal_tau=0", "student.ot_marginal_tau"},
 		{"mt_queries=s-w:x.tsv", "mt_queries"},
 	} {
 		c := DefaultConfig()
@@ -130,6 +136,8 @@ func TestValidateEveryBadValue(t *testing.T) {
 	}{
 		{func(c *Config) { c.Student[distill.ParamSteps] = 3.5 }, "student.train_steps"},
 		{func(c *Config) { c.Student["sinkhorn_epsilon"] = math.NaN() }, "student.sinkhorn_epsilon"},
+		{func(c *Config) { c.Student["student_loss"] = "ot_unbalanced" }, "student.ot_marginal_tau"}, // the loss without its relaxation
+		{func(c *Config) { c.Student["ot_marginal_tau"] = 1 }, "student.ot_marginal_tau"},            // an int, not a float64
 		{func(c *Config) { c.Teacher["warmup"] = 10 }, "teacher.warmup"},
 		{func(c *Config) { delete(c.Encoder, encoder.ParamDim) }, "encoder.encoder_dim"},
 		{func(c *Config) { c.Languages = []string{"swh", "swh"} }, "languages"},
@@ -155,13 +163,38 @@ func TestValidateEveryBadValue(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
+	// The unbalanced loss brings its relaxation (the default unless set), which
+	// the default configuration lacks (so recorded keys stay the same).
+	if _, ok := DefaultConfig().Student["ot_marginal_tau"]; ok {
+		t.Fatal("the default configuration has student.ot_marginal_tau")
+	}
+	for settings, want := range map[string]float64{
+		"student.student_loss=ot_unbalanced":                             1, // distill.OptionalStudentParams
+		"student.student_loss=ot_unbalanced;student.ot_marginal_tau=0.3": 0.3,
+		"student.ot_marginal_tau=0.3;student.student_loss=ot_unbalanced": 0.3,
+	} {
+		c := DefaultConfig()
+		if err := c.Set(settings); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Validate(); err != nil {
+			t.Fatalf("%s: %v", settings, err)
+		}
+		if got := c.Student["ot_marginal_tau"]; got != want || !strings.Contains(c.Settings(), fmt.Sprintf("student.ot_marginal_tau=%g", want)) {
+			t.Errorf("%s: student.ot_marginal_tau = %v (settings %s), want %g", settings, got, c.Settings(), want)
+		}
+	}
 }
 
 // TestEveryHyperparameterHasARule: a new key in lib/encoder's or
 // lib/distill's defaults must get a range in hyperRules.
 func TestEveryHyperparameterHasARule(t *testing.T) {
+	student := copyMap(distill.DefaultStudentParams)
+	for k, v := range distill.OptionalStudentParams {
+		student[k] = v
+	}
 	for group, defaults := range map[string]map[string]any{
-		"encoder": encoder.DefaultParams, "teacher": distill.DefaultTeacherParams, "student": distill.DefaultStudentParams,
+		"encoder": encoder.DefaultParams, "teacher": distill.DefaultTeacherParams, "student": student,
 	} {
 		for k := range defaults {
 			if _, ok := hyperRules[group][k]; !ok {

@@ -90,7 +90,7 @@ func refStudentLoss(part string, ctx *context.Context, inputs []*Node) *Node {
 	s, sMask := encoder.Encode(ctx, inputs[0])
 	t, tMask := inputs[1], inputs[2]
 	otLoss := func() *Node {
-		return StudentLoss(LossOT, s, sMask, t, tMask, ot.DefaultEpsilon, ot.DefaultIterations)
+		return StudentLoss(LossOT, s, sMask, t, tMask, ot.DefaultEpsilon, ot.DefaultMarginalTau, ot.DefaultIterations)
 	}
 	ce := func() *Node { return inBatchCrossEntropy(meanMaxSimScores(s, sMask, t, tMask), 0.5) }
 	switch part {

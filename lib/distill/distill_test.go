@@ -115,7 +115,7 @@ func TestTeacherLearns(t *testing.T) {
 
 func TestStudentLossesTrain(t *testing.T) {
 	teacher, bitext, _ := trainTinyTeacher(t, 20)
-	for _, kind := range []string{LossOT, LossHard, LossUniform, LossMSE} {
+	for _, kind := range StudentLosses {
 		t.Run(kind, func(t *testing.T) {
 			var losses []float64
 			_, err := TrainStudent(teacher.Backend, teacher, bitext, map[string]any{
@@ -144,6 +144,8 @@ func TestStudentRejectsBadParams(t *testing.T) {
 	for _, p := range []map[string]any{
 		{ParamStudentLoss: "nope"},
 		{ot.ParamEpsilon: 0.0},
+		{ParamStudentLoss: LossOTUnbalanced, ot.ParamMarginalTau: 0.0},
+		{ParamStudentLoss: LossOTUnbalanced, ot.ParamMarginalTau: math.NaN()},
 		{ParamBatchSize: len(bitext) + 1},
 		{ParamSteps: 0},
 	} {

@@ -1,4 +1,5 @@
-// Package distill trains otclir's two encoders.
+// Package distill trains otclir's two encoders, and pretrains the shared
+// encoder they start from.
 //
 // Teacher (TrainTeacher): an English lib/encoder model trained on English
 // query→document pairs with in-batch negatives. For a batch of B pairs,
@@ -16,6 +17,10 @@
 //	                          P = entropic OT plan (lib/ot, log-domain Sinkhorn,
 //	                          uniform marginals), loss = ⟨P, C⟩_F with P held fixed
 //	                          in the backward pass (envelope theorem).
+//	               "ot_unbalanced" as "ot" with KL-relaxed marginals of weight
+//	                          ot_marginal_tau (lib/ot.UnbalancedSinkhorn, POT's
+//	                          sinkhorn_unbalanced): a token without a good match is
+//	                          partly left untransported (an OptionalStudentParams key).
 //	               "hard"    argmax of P per student token (hard alignment ablation).
 //	               "uniform" P = a bᵀ (ε → ∞ ablation).
 //	               "mse"     sentence level (Reimers & Gurevych 2020): mean-pooled
@@ -23,6 +28,39 @@
 //
 // Optionally (ParamMaxSimWeight > 0) an in-batch MaxSim cross-entropy between
 // student(f) and teacher(e) is added, as in otclir's reference workload.
+//
+// Pretraining (Pretrain): before the teacher, the shared encoder can be
+// pretrained on multilingual text, as mBERT/XLM-R are in the paper's
+// pipeline:
+//
+//	ctx := encoder.NewContext(tok, encoderParams, seed)
+//	for k, v := range distill.DefaultPretrainParams { ctx.SetParam(k, v) }
+//	m, err := distill.Pretrain(backend, ctx, tok, mono, bitext, distill.Options{CheckpointDir: dir})
+//	tctx, err := m.CloneForTraining() // the encoder only: no MLM head, optimizer state or step
+//	for k, v := range distill.DefaultTeacherParams { tctx.SetParam(k, v) }
+//	teacher, err := distill.TrainTeacher(backend, tctx, tok, teacherPairs, opt)
+//
+// mono are monolingual texts of any language (MLM, Devlin et al. 2019):
+// each is tokenized to pretrain_len subwords, and max(1, round(0.15·n)) of
+// its n subwords (mlm_mask_prob) are chosen uniformly; each chosen one
+// becomes MaskID (80 %), a random subword (10 %) or stays (10 %), and the
+// loss is the cross-entropy of the original subwords at the chosen
+// positions. bitext pairs give TLM sequences (Conneau & Lample 2019): the
+// foreign side (≤ pretrain_len/2 subwords) followed by the English side,
+// masked alike on both, so a masked word can be read from its translation;
+// tlm_fraction of each batch is bitext. The head (MaskedLMLoss) is BERT's
+// transform (dense, GELU, LayerNorm) on lib/encoder.EncodeHidden's hidden
+// states, with the output layer tied to the token embeddings plus a bias;
+// it lives under MLMScope, outside the encoder's scope, so saved encoders,
+// their layout and their artifact keys are those of an encoder built
+// without it, and the encoder's initial values do not depend on it.
+// MaskID is UNK: the lab's vocabulary has no [MASK] (adding one would change
+// every tokenizer). PretrainLoss scores held-out text (model selection).
+// Checkpoints and resume (Options) replay the batch order and the masks
+// exactly (each batch's masks come from a generator seeded by the data seed
+// and the batch number). Early stopping on a dev split: call Pretrain again
+// on a fresh context with a larger train_steps and the same CheckpointDir (it
+// resumes where the last call ended) and compare PretrainLoss between calls.
 //
 // Both trainers use GoMLX's train.Loop with Adam; they call an optional
 // StepFunc every ParamLogEvery steps (the tracker logs per-step losses

@@ -13,7 +13,7 @@ const (
 	ParamQueryLen     = "query_len"          // max subwords of a teacher query
 	ParamDocLen       = "doc_len"            // max subwords of a teacher document
 	ParamBitextLen    = "bitext_len"         // max subwords of each side of a bitext pair
-	ParamStudentLoss  = "student_loss"       // "ot", "hard", "uniform" or "mse"
+	ParamStudentLoss  = "student_loss"       // "ot", "ot_unbalanced", "hard", "uniform" or "mse"
 	ParamMaxSimWeight = "student_maxsim_weight"
 	ParamLogEvery     = "log_every" // steps between StepFunc calls
 	ParamDataSeed     = "data_seed" // shuffling seed
@@ -21,10 +21,11 @@ const (
 
 // Student loss kinds.
 const (
-	LossOT      = "ot"
-	LossHard    = "hard"
-	LossUniform = "uniform"
-	LossMSE     = "mse"
+	LossOT           = "ot"
+	LossOTUnbalanced = "ot_unbalanced" // LossOT with KL-relaxed marginals of weight ot.ParamMarginalTau
+	LossHard         = "hard"
+	LossUniform      = "uniform"
+	LossMSE          = "mse"
 )
 
 // DefaultTeacherParams are the teacher-training defaults.
@@ -53,6 +54,17 @@ var DefaultStudentParams = map[string]any{
 	ot.ParamEpsilon:    0.05,
 	ot.ParamIterations: 20,
 }
+
+// OptionalStudentParams are student hyperparameters that DefaultStudentParams
+// leaves out, with the defaults TrainStudent reads them with: absent from a
+// configuration unless set, so the settings and artifact keys of runs
+// recorded before they existed stay the same.
+var OptionalStudentParams = map[string]any{
+	ot.ParamMarginalTau: ot.DefaultMarginalTau, // LossOTUnbalanced only
+}
+
+// StudentLosses are the values of ParamStudentLoss, in documentation order.
+var StudentLosses = []string{LossOT, LossOTUnbalanced, LossHard, LossUniform, LossMSE}
 
 // StepFunc receives the training loss every ParamLogEvery steps.
 type StepFunc func(step int64, loss float64) error

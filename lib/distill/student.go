@@ -2,6 +2,8 @@ package distill
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
@@ -62,18 +64,22 @@ func TrainStudent(backend backends.Backend, teacher *encoder.Model, bitext []dat
 	}
 	maxLen := context.GetParamOr(ctx, ParamBitextLen, 48)
 	lossKind := context.GetParamOr(ctx, ParamStudentLoss, LossOT)
-	switch lossKind {
-	case LossOT, LossHard, LossUniform, LossMSE:
-	default:
-		return nil, fmt.Errorf("distill: unknown %s %q (want ot, hard, uniform or mse)", ParamStudentLoss, lossKind)
+	if !slices.Contains(StudentLosses, lossKind) {
+		return nil, fmt.Errorf("distill: unknown %s %q (want %s)", ParamStudentLoss, lossKind, strings.Join(StudentLosses, ", "))
 	}
 	eps := context.GetParamOr(ctx, ot.ParamEpsilon, 0.05)
 	iters := context.GetParamOr(ctx, ot.ParamIterations, 20)
 	if eps <= 0 || iters <= 0 {
 		return nil, fmt.Errorf("distill: %s (%v) and %s (%d) must be > 0", ot.ParamEpsilon, eps, ot.ParamIterations, iters)
 	}
+	tau := context.GetParamOr(ctx, ot.ParamMarginalTau, ot.DefaultMarginalTau)
+	if lossKind == LossOTUnbalanced {
+		if err := ot.CheckUnbalanced(eps, tau, iters); err != nil {
+			return nil, fmt.Errorf("distill: %s=%s: %w", ParamStudentLoss, lossKind, err)
+		}
+	}
 	wMaxSim := context.GetParamOr(ctx, ParamMaxSimWeight, 0.0)
-	tau := context.GetParamOr(ctx, ParamTemperature, 0.05)
+	temperature := context.GetParamOr(ctx, ParamTemperature, 0.05)
 
 	foreign := make([]string, len(bitext))
 	english := make([]string, len(bitext))
@@ -104,9 +110,9 @@ func TrainStudent(backend backends.Backend, teacher *encoder.Model, bitext []dat
 	modelFn := func(ctx *context.Context, _ any, inputs []*Node) []*Node {
 		s, sMask := encoder.Encode(ctx, inputs[0])
 		t, tMask := inputs[1], inputs[2]
-		loss := StudentLoss(lossKind, s, sMask, t, tMask, eps, iters)
+		loss := StudentLoss(lossKind, s, sMask, t, tMask, eps, tau, iters)
 		if wMaxSim > 0 {
-			ce := inBatchCrossEntropy(meanMaxSimScores(s, sMask, t, tMask), tau)
+			ce := inBatchCrossEntropy(meanMaxSimScores(s, sMask, t, tMask), temperature)
 			loss = Add(loss, MulScalar(ce, wMaxSim))
 		}
 		train.AddLoss(ctx, loss)
@@ -122,8 +128,10 @@ func TrainStudent(backend backends.Backend, teacher *encoder.Model, bitext []dat
 }
 
 // StudentLoss builds the scalar distillation loss (mean over the batch) of
-// student vectors s [B,Ls,D] against teacher vectors t [B,Lt,D].
-func StudentLoss(kind string, s, sMask, t, tMask *Node, eps float64, iters int) *Node {
+// student vectors s [B,Ls,D] against teacher vectors t [B,Lt,D]: eps and
+// iters are the Sinkhorn settings of the OT losses, tau the marginal
+// relaxation of LossOTUnbalanced (unused by the others).
+func StudentLoss(kind string, s, sMask, t, tMask *Node, eps, tau float64, iters int) *Node {
 	if kind == LossMSE {
 		sm := meanPool(s, sMask)
 		tm := meanPool(t, tMask)
@@ -135,6 +143,9 @@ func StudentLoss(kind string, s, sMask, t, tMask *Node, eps float64, iters int) 
 	switch kind {
 	case LossOT:
 		loss, _ := ot.Distance(cost, sMask, tMask, eps, iters, false)
+		return ReduceAllMean(loss)
+	case LossOTUnbalanced:
+		loss, _ := ot.UnbalancedDistance(cost, sMask, tMask, eps, tau, iters, false)
 		return ReduceAllMean(loss)
 	case LossHard:
 		plan = ot.HardPlan(StopGradient(ot.Sinkhorn(cost, sMask, tMask, eps, iters)), sMask)

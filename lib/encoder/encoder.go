@@ -51,6 +51,15 @@ const Scope = "encoder"
 // token vectors [batch, L, output_dim] (zero on padding) and the real-token
 // mask Bool [batch, L]. It panics (GoMLX style) on invalid shapes or params.
 func Encode(ctx *context.Context, tokens *Node) (vectors, mask *Node) {
+	vectors, _, mask = EncodeHidden(ctx, tokens)
+	return vectors, mask
+}
+
+// EncodeHidden is Encode that also returns the last transformer layer's
+// hidden states [batch, L, encoder_dim], before the projection (the input
+// of a pretraining head such as lib/distill's masked-language-model head).
+// It builds exactly Encode's variables, in the same order.
+func EncodeHidden(ctx *context.Context, tokens *Node) (vectors, hidden, mask *Node) {
 	ctx = ctx.In(Scope).Checked(false)
 	g := tokens.Graph()
 	if tokens.Rank() != 2 {
@@ -102,5 +111,16 @@ func Encode(ctx *context.Context, tokens *Node) (vectors, mask *Node) {
 	y := layers.Dense(ctx.In("projection"), x, false, outDim)
 	y = L2NormalizeWithEpsilon(y, 1e-6, -1)
 	y = Mul(y, ConvertDType(InsertAxes(mask, -1), y.DType()))
-	return y, mask
+	return y, x, mask
+}
+
+// TokenEmbeddings returns the token embedding table [encoder_vocab_size,
+// encoder_dim] of the encoder in ctx (built by Encode), for heads that tie
+// their output layer to it. It panics if the encoder has not been built.
+func TokenEmbeddings(ctx *context.Context, g *Graph) *Node {
+	v := ctx.In(Scope).In("tokens").GetVariable("embeddings")
+	if v == nil {
+		panic("encoder.TokenEmbeddings: no token embedding table under /" + Scope + "/tokens (build the encoder with Encode first)")
+	}
+	return v.ValueGraph(g)
 }

@@ -41,6 +41,31 @@
 // smallest normal number): values stay finite and the column catches up over
 // more iterations. It makes Sinkhorn ~1.6× faster on simplego.
 //
+// # Unbalanced transport (KL-relaxed marginals)
+//
+// UnbalancedSinkhorn relaxes both marginal constraints to KL penalties of
+// weight τ (ParamMarginalTau), with POT's semantics (ot.sinkhorn_unbalanced,
+// method "sinkhorn", reg = ε, reg_m = τ):
+//
+//	P* = argmin_{P ≥ 0} <P, C> + ε Σ P_ij log P_ij + τ KL(P1 | a) + τ KL(Pᵀ1 | b).
+//
+// POT 0.8.2 iterates u = (a ⊘ Kv)^fi, v = (b ⊘ Kᵀu)^fi with fi = τ/(τ+ε),
+// from v = 1/|J|; here the same iterates are taken in the log domain,
+//
+//	u_i = fi·(log a_i − LSE_{j∈J}(K_ij + v_j)),   v_j = fi·(log b_j − LSE_{i∈I}(K_ij + u_i)),
+//
+// from v = log b = −log|J|, each LSE a full stable one (the one-Exp-pass
+// shortcut of Sinkhorn relies on the row update making the rows exact, which
+// fi < 1 breaks). The plan may carry less (or more) mass than 1: a token with
+// no good match is left partly untransported instead of being forced onto
+// one. τ → ∞ gives fi → 1 and Sinkhorn's plan (τ = +Inf is accepted and is
+// exactly the balanced iteration); τ → 0 gives fi → 0, u = v = 0 and
+// P = exp(−C/ε) on real pairs, which ignores the marginals. UnbalancedDistance is <P, C>_F (POT's
+// sinkhorn_unbalanced2). The tests compare plans and losses with POT 0.8.2
+// (Debian's python3-pot) on padded batches: testdata/unbalanced_pot.json,
+// written by testdata/gen_unbalanced.py. CheckUnbalanced validates the
+// settings for callers that return errors.
+//
 // # Masks
 //
 // Padded pairs (i or j padding) take the logit −1e9 inside the LSE, so they
@@ -67,7 +92,7 @@
 // gradient goes through the unrolled iterations. Nothing here uses
 // graph.Slice, whose gradient needs Pad, which the simplego backend lacks.
 //
-// Hyperparameter keys ParamEpsilon and ParamIterations are read by the
-// callers (lib/distill) with context.GetParamOr and the defaults below.
+// Hyperparameter keys ParamEpsilon, ParamIterations and ParamMarginalTau are
+// read by the callers (lib/distill) with context.GetParamOr and the defaults.
 // Graph functions panic on bad input, as GoMLX does.
 package ot
