@@ -15,7 +15,7 @@ GO ?= go
 DEMO_FLAGS ?=
 GRID_FLAGS ?=
 
-.PHONY: demo paper ablations languages test setup setup-go setup-notebooks setup-chromium setup-torch setup-postgres setup-slurm build gotest test-slurm notebooks bench fmt vet clean
+.PHONY: demo paper ablations languages test setup setup-go setup-notebooks setup-chromium setup-torch setup-postgres setup-apertium setup-slurm build gotest test-slurm notebooks bench fmt vet clean
 
 demo: build
 	bin/otclir demo $(DEMO_FLAGS)
@@ -50,7 +50,7 @@ test: setup gotest notebooks
 build:
 	$(GO) build -o bin/otclir ./cmd/otclir
 
-setup: setup-go setup-notebooks setup-chromium setup-torch setup-postgres
+setup: setup-go setup-notebooks setup-chromium setup-torch setup-postgres setup-apertium
 
 setup-go:
 	@command -v $(GO) >/dev/null || { echo "Go is required (https://go.dev/doc/install)"; exit 1; }
@@ -76,6 +76,13 @@ setup-chromium:
 # Debian's PyTorch: lib/bert's test loads models that otclir saved with the hand-written PyTorch reference.
 setup-torch:
 	@/usr/bin/python3 -c "import torch" 2>/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch; }
+
+# Debian's Apertium engine and its Spanish-English pair (apertium-en-es, whose data is
+# apertium-eng-spa): the mt-apertium baseline translates the Spanish queries offline,
+# and lib/apertium's and experiments/optical's tests run it.
+setup-apertium:
+	@apertium -l 2>/dev/null | grep -qx ' *spa-eng' || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq apertium apertium-en-es; }
 
 # The tests run under a throw-away PostgreSQL server (.ci/with-postgres), so the
 # tracker's tests run against SQLite and PostgreSQL both.
