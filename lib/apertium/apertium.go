@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
+	"time"
 )
 
 // ErrNotInstalled is wrapped when the apertium command or a mode is missing.
@@ -150,6 +151,8 @@ func Translate(ctx context.Context, mode string, texts []string) ([]string, erro
 // failure carries the command line and its standard error.
 func run(ctx context.Context, bin string, stdin *bytes.Buffer, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, bin, args...)
+	ownGroup(cmd)
+	cmd.WaitDelay = 5 * time.Second // a pipeline that outlives a cancellation cannot hold Run
 	if stdin != nil {
 		cmd.Stdin = stdin
 	}

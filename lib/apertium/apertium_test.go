@@ -168,3 +168,25 @@ func TestNotInstalled(t *testing.T) {
 		}
 	})
 }
+
+// TestTranslateCancel: cancelling the context stops the engine's whole
+// pipeline and Translate returns the cause. The input (the Spanish
+// declaration 50 times, about 4,500 lines) takes Apertium many seconds, far
+// longer than the 300 ms before the cancellation.
+func TestTranslateCancel(t *testing.T) {
+	needEngine(t)
+	d := spanishUDHR(t)
+	var texts []string
+	for range 50 {
+		for _, a := range d.Articles {
+			texts = append(texts, a.Paragraphs...)
+		}
+	}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	stop := errors.New("stop")
+	time.AfterFunc(300*time.Millisecond, func() { cancel(stop) })
+	_, err := Translate(ctx, "spa-eng", texts)
+	if !errors.Is(err, stop) {
+		t.Fatalf("got %v, want the cancellation cause", err)
+	}
+}
