@@ -20,7 +20,7 @@ GRID_FLAGS ?=
 demo: build
 	bin/otclir demo $(DEMO_FLAGS)
 
-paper: build
+paper: build setup-apertium
 	bin/otclir grid $(GRID_FLAGS)
 	bin/otclir table -experiment optical -collection udhr -format md
 	bin/otclir table -experiment optical -collection cldr -format md

@@ -385,3 +385,17 @@ func TestBest(t *testing.T) {
 		}
 	}
 }
+
+// ExampleTable_TranslateBest: the 1-best translation of each word, unknown
+// words kept (the table of TestBest: two EM iterations on the house/book
+// corpus).
+func ExampleTable_TranslateBest() {
+	tab, _ := Train([]data.Pair{
+		{Src: "das Haus", Tgt: "the house"},
+		{Src: "das Buch", Tgt: "the book"},
+		{Src: "ein Buch", Tgt: "a book"},
+	}, 2, Options{MinProb: -1})
+	text, terms, unknown := tab.TranslateBest("Ein Haus, das Auto.")
+	fmt.Printf("%q: %d terms, %d unknown\n", text, terms, unknown)
+	// Output: "a house the auto": 4 terms, 1 unknown
+}
