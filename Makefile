@@ -15,12 +15,12 @@ GO ?= go
 DEMO_FLAGS ?=
 GRID_FLAGS ?=
 
-.PHONY: demo paper ablations languages test setup setup-go setup-notebooks setup-chromium setup-torch setup-pot setup-postgres setup-slurm build gotest test-slurm notebooks bench fmt vet clean
+.PHONY: demo paper ablations languages test setup setup-go setup-notebooks setup-chromium setup-torch setup-pot setup-apertium setup-postgres setup-slurm build gotest test-slurm notebooks bench fmt vet clean
 
 demo: build
 	bin/otclir demo $(DEMO_FLAGS)
 
-paper: build
+paper: build setup-apertium
 	bin/otclir grid $(GRID_FLAGS)
 	bin/otclir table -experiment optical -collection udhr -format md
 	bin/otclir table -experiment optical -collection cldr -format md
@@ -51,7 +51,7 @@ test: setup gotest notebooks
 build:
 	$(GO) build -o bin/otclir ./cmd/otclir
 
-setup: setup-go setup-notebooks setup-chromium setup-torch setup-pot setup-postgres
+setup: setup-go setup-notebooks setup-chromium setup-torch setup-pot setup-postgres setup-apertium
 
 setup-go:
 	@command -v $(GO) >/dev/null || { echo "Go is required (https://go.dev/doc/install)"; exit 1; }
@@ -81,6 +81,13 @@ setup-torch:
 # Debian's POT (Python Optimal Transport): lib/ot's tests compare the unbalanced Sinkhorn with it live.
 setup-pot:
 	@/usr/bin/python3 -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('ot') is None)" 2>/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pot; }
+
+# Debian's Apertium engine and its Spanish-English pair (apertium-en-es, whose data is
+# apertium-eng-spa): the mt-apertium baseline translates the Spanish queries offline,
+# and lib/apertium's and experiments/optical's tests run it.
+setup-apertium:
+	@apertium -l 2>/dev/null | grep -qx ' *spa-eng' || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq apertium apertium-en-es; }
 
 # The tests run under a throw-away PostgreSQL server (.ci/with-postgres), so the
 # tracker's tests run against SQLite and PostgreSQL both.

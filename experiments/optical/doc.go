@@ -33,8 +33,9 @@
 //     corpus alone; if the tracker holds a FINISHED run with that record
 //     (tracker.ConfigHash of its params) it is returned without building any
 //     model. Otherwise the system — one small implementation per family:
-//     neural (teacher, zero-shot, ot, mse), translation (psq, mt),
-//     reference (bm25, random), registered by the names and order of
+//     neural (teacher, zero-shot, ot, mse — pooled cosine — and
+//     mse-maxsim), translation (psq, mt, 1best-bm25, 1best-teacher,
+//     mt-apertium), reference (bm25, random), registered by the names and order of
 //     record.Systems — loads or trains what it needs and ranks; the run is
 //     scored with lib/eval's trec_eval-exact measures and recorded.
 //   - Grids (grid.go): Grid.Cells enumerates a grid's cells; RunGrid

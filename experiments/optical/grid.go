@@ -18,7 +18,7 @@ type Grid struct {
 	Collections []string // CollectionUDHR, CollectionCLDR
 	Languages   []string // foreign languages
 	Reverse     bool     // also English queries → foreign documents
-	Systems     []string // foreign systems: ot, mse, psq, zero-shot, random, mt
+	Systems     []string // foreign systems: ot, mse, psq, 1best-bm25, 1best-teacher, mt-apertium, zero-shot, random, mt (record.Systems); a system that serves some languages only (mt-apertium: spa) runs on those
 	Seeds       []int64  // data seeds of the seeded systems (ot, mse, random); the others run once, with the first
 	Budgets     []int    // bitext budgets, 0 = all the language has
 	References  bool     // English→English teacher, BM25 and random
@@ -37,13 +37,13 @@ func DefaultLanguages() []string {
 }
 
 // DefaultGrid is the paper table: 7 low- and 4 high-resource languages,
-// foreign queries → English documents on both collections, five systems,
-// three seeds, the natural bitext size.
+// foreign queries → English documents on both collections, eight systems
+// (mt-apertium on Spanish only), three seeds, the natural bitext size.
 func DefaultGrid() Grid {
 	return Grid{
 		Collections: []string{CollectionUDHR, CollectionCLDR},
 		Languages:   DefaultLanguages(),
-		Systems:     []string{SystemOT, SystemMSE, SystemPSQ, SystemZeroShot, SystemRandom},
+		Systems:     []string{SystemOT, SystemMSE, SystemPSQ, SystemOneBestBM25, SystemOneBestTeacher, SystemMTApertium, SystemZeroShot, SystemRandom},
 		Seeds:       []int64{1, 2, 3},
 		Budgets:     []int{0},
 		References:  true,
@@ -84,8 +84,12 @@ func (g Grid) Cells() ([]Cell, error) {
 				for _, dir := range dirs {
 					for _, coll := range g.Collections {
 						for _, s := range g.Systems {
-							if info, _ := record.LookupSystem(s); !info.Seeded && seed != g.Seeds[0] {
+							info, _ := record.LookupSystem(s)
+							if !info.Seeded && seed != g.Seeds[0] {
 								continue // deterministic: once
+							}
+							if !info.Serves(lang) {
+								continue // a system for some languages only (mt-apertium)
 							}
 							out = append(out, Cell{System: s, Collection: coll, QueryLang: dir[0], DocLang: dir[1], Seed: seed, Budget: b})
 						}

@@ -11,16 +11,18 @@ import (
 
 // These tests need no data.
 
-// TestDefaultGridCells: the paper grid is 247 cells (README): 11 languages ×
-// 2 collections × (ot, mse, random × 3 seeds + psq, zero-shot once) = 242,
-// plus on UDHR the teacher, BM25 and 3 random English references = 5.
+// TestDefaultGridCells: the paper grid is 293 cells (README): 11 languages ×
+// 2 collections × (ot, mse, random × 3 seeds + psq, 1best-bm25,
+// 1best-teacher, zero-shot once) = 286, plus mt-apertium on spa (2
+// collections), plus on UDHR the teacher, BM25 and 3 random English
+// references = 5.
 func TestDefaultGridCells(t *testing.T) {
 	cells, err := DefaultGrid().Cells()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cells) != 247 {
-		t.Fatalf("%d cells, want 247", len(cells))
+	if len(cells) != 293 {
+		t.Fatalf("%d cells, want 293", len(cells))
 	}
 	count := map[string]int{}
 	seen := map[Cell]bool{}
@@ -36,8 +38,12 @@ func TestDefaultGridCells(t *testing.T) {
 		if c.Budget != 0 {
 			t.Fatalf("cell %+v: budget %d", c, c.Budget)
 		}
+		if c.System == SystemMTApertium && c.QueryLang != "spa" {
+			t.Fatalf("cell %+v: Apertium's pair is spa-eng", c)
+		}
 	}
-	want := map[string]int{SystemOT: 66, SystemMSE: 66, SystemRandom: 66 + 3, SystemPSQ: 22, SystemZeroShot: 22, SystemTeacher: 1, SystemBM25: 1}
+	want := map[string]int{SystemOT: 66, SystemMSE: 66, SystemRandom: 66 + 3, SystemPSQ: 22, SystemOneBestBM25: 22, SystemOneBestTeacher: 22,
+		SystemMTApertium: 2, SystemZeroShot: 22, SystemTeacher: 1, SystemBM25: 1}
 	for s, n := range want {
 		if count[s] != n {
 			t.Errorf("%s: %d cells, want %d", s, count[s], n)
@@ -117,6 +123,9 @@ func TestSystemsRegistry(t *testing.T) {
 		{SystemBM25, "eng", "eng", true}, {SystemBM25, "swh", "eng", false},
 		{SystemRandom, "eng", "eng", true}, {SystemRandom, "swh", "eng", true},
 		{SystemZeroShot, "swh", "eng", true},
+		{SystemOneBestBM25, "swh", "eng", true}, {SystemOneBestTeacher, "eng", "swh", true}, {SystemOneBestBM25, "eng", "eng", false},
+		{SystemMTApertium, "spa", "eng", true}, {SystemMTApertium, "eng", "spa", true}, {SystemMTApertium, "swh", "eng", false},
+		{SystemMSEMaxSim, "swh", "eng", true},
 	} {
 		info, _, err := lookupSystem(tc.system)
 		if err != nil {

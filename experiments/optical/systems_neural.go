@@ -36,8 +36,12 @@ func (teacherSystem) ranker(ctx context.Context, l *Lab, c Cell, rec record.Eval
 
 // studentSystem: a student distilled on the foreign language's bitext with
 // loss (the configured student.student_loss when "": OT or an ablation;
-// "mse" for the MSE system).
-type studentSystem struct{ loss string }
+// "mse" for the MSE systems), ranked by MaxSim or, pooled, by the cosine
+// of mean-pooled vectors (mse: scored as it is trained).
+type studentSystem struct {
+	loss   string
+	pooled bool // rank by the cosine of mean-pooled vectors (systems_pooled.go)
+}
 
 func (s studentSystem) over() map[string]any {
 	if s.loss == "" {
@@ -66,6 +70,11 @@ func (s studentSystem) ranker(ctx context.Context, l *Lab, c Cell, rec record.Ev
 	st, _, _, err := l.student(ctx, rec.Foreign(), c.Seed, c.Budget, s.over())
 	if err != nil {
 		return nil, err
+	}
+	if s.pooled && c.QueryLang == "eng" {
+		return l.pooledRanker(c.System, t, st), nil
+	} else if s.pooled {
+		return l.pooledRanker(c.System, st, t), nil
 	}
 	if c.QueryLang == "eng" {
 		return l.neuralRanker(c.System, t, st), nil

@@ -25,23 +25,26 @@ const (
 	ParamSeed         = "seed"          // Provenance.Seed
 	ParamSettings     = "settings"      // Provenance.Settings
 
-	ParamSystem         = "system"
-	ParamPair           = "pair"
-	ParamCollection     = "collection"
-	ParamQueryLang      = "query_lang"
-	ParamDocLang        = "doc_lang"
-	ParamResource       = "resource"
-	ParamQueryLen       = "query_len"
-	ParamDocLen         = "doc_len"
-	ParamDepth          = "depth"
-	ParamBitextBudget   = "bitext_budget"
-	ParamBitextPairs    = "bitext_pairs"
-	ParamDataSeed       = "data_seed" // the data seed of a seeded system without a student (random)
-	ParamTeacherKey     = "teacher_hash"
-	ParamStudentKey     = "student_hash"
-	ParamIBM1Iterations = "ibm1_iterations"
-	ParamMTQueries      = "mt_queries"
-	ParamMTQueriesHash  = "mt_queries_hash"
+	ParamSystem          = "system"
+	ParamPair            = "pair"
+	ParamCollection      = "collection"
+	ParamQueryLang       = "query_lang"
+	ParamDocLang         = "doc_lang"
+	ParamResource        = "resource"
+	ParamQueryLen        = "query_len"
+	ParamDocLen          = "doc_len"
+	ParamDepth           = "depth"
+	ParamBitextBudget    = "bitext_budget"
+	ParamBitextPairs     = "bitext_pairs"
+	ParamDataSeed        = "data_seed" // the data seed of a seeded system without a student (random)
+	ParamTeacherKey      = "teacher_hash"
+	ParamStudentKey      = "student_hash"
+	ParamIBM1Iterations  = "ibm1_iterations"
+	ParamMTQueries       = "mt_queries"
+	ParamMTQueriesHash   = "mt_queries_hash"
+	ParamMTEngine        = "mt_engine"         // System.Engine: the engine and mode, "apertium spa-eng"
+	ParamMTEngineVersion = "mt_engine_version" // System.Engine: "apertium 3.8.3; apertium-eng-spa 0.8.1-2"
+	ParamScoring         = "scoring"           // System.Scoring (absent: token MaxSim)
 
 	ParamModelKey     = "model_hash" // TrainRun.ModelKey
 	ParamTokenizerKey = "tokenizer"
@@ -263,6 +266,10 @@ type EvalRun struct {
 	MTQueries     string // System.MT: the translated queries' file
 	MTQueriesHash string // System.MT on a user collection: its content hash
 
+	MTEngine, MTEngineVersion string // System.Engine
+
+	// A System.Scoring is recorded from the system: it is not a field.
+
 	// User holds a user collection's provenance parameters (ParamUserDataHash,
 	// ParamUserBitextHash, user.<setting>) as recorded; nil otherwise.
 	User map[string]string
@@ -289,7 +296,7 @@ func (e EvalRun) Info() System {
 
 // Name is the run's display name: "ot swh-eng cldr seed 3".
 func (e EvalRun) Name() string {
-	name := e.System + " " + e.Pair()
+	name := e.Info().recorded() + " " + e.Pair()
 	if e.Collection != CollectionUDHR {
 		name += " " + e.Collection
 	}
@@ -307,7 +314,7 @@ func (e EvalRun) Tags() map[string]string { return map[string]string{TagKind: Ki
 func (e EvalRun) Params() map[string]string {
 	s := e.Info()
 	m := map[string]string{
-		ParamRole: RoleEval, ParamSystem: e.System, ParamPair: e.Pair(), ParamCollection: e.Collection,
+		ParamRole: RoleEval, ParamSystem: s.recorded(), ParamPair: e.Pair(), ParamCollection: e.Collection,
 		ParamQueryLang: e.QueryLang, ParamDocLang: e.DocLang,
 		ParamQueryLen: strconv.Itoa(e.QueryLen), ParamDocLen: strconv.Itoa(e.DocLen), ParamDepth: strconv.Itoa(e.Depth),
 	}
@@ -341,6 +348,13 @@ func (e EvalRun) Params() map[string]string {
 			m[ParamMTQueriesHash] = e.MTQueriesHash
 		}
 	}
+	if s.Engine {
+		m[ParamMTEngine] = e.MTEngine
+		m[ParamMTEngineVersion] = e.MTEngineVersion
+	}
+	if s.Scoring != "" {
+		m[ParamScoring] = s.Scoring
+	}
 	for k, v := range e.User {
 		m[k] = v
 	}
@@ -361,11 +375,15 @@ func parseEvalParams(id int64, params map[string]string) (EvalRun, error) {
 	if role := r.str(ParamRole); role != RoleEval && r.err == nil {
 		return e, fmt.Errorf("%w %d: role %q, not an evaluation", ErrMalformed, id, role)
 	}
-	e.System = r.str(ParamSystem)
-	s, ok := LookupSystem(e.System)
+	name, scoring := r.str(ParamSystem), r.optStr(ParamScoring)
+	s, ok := lookupRecorded(name, scoring)
 	if !ok && r.err == nil {
-		return e, fmt.Errorf("%w %d: unknown system %q", ErrMalformed, id, e.System)
+		if scoring != "" {
+			return e, fmt.Errorf("%w %d: unknown system %q with %s %q", ErrMalformed, id, name, ParamScoring, scoring)
+		}
+		return e, fmt.Errorf("%w %d: unknown system %q", ErrMalformed, id, name)
 	}
+	e.System = s.Name
 	e.Collection = r.str(ParamCollection)
 	e.QueryLang = r.str(ParamQueryLang)
 	e.DocLang = r.str(ParamDocLang)
@@ -397,6 +415,10 @@ func parseEvalParams(id int64, params map[string]string) (EvalRun, error) {
 	if s.MT {
 		e.MTQueries = r.str(ParamMTQueries)
 		e.MTQueriesHash = r.optStr(ParamMTQueriesHash)
+	}
+	if s.Engine {
+		e.MTEngine = r.str(ParamMTEngine)
+		e.MTEngineVersion = r.str(ParamMTEngineVersion)
 	}
 	e.User = r.user()
 	e.Provenance.get(r)

@@ -73,7 +73,9 @@ func TestCommittedRunsRoundTrip(t *testing.T) {
 	}
 	// Every system and role of the reference runs was read (576 runs: the
 	// paper grid, its budget sweep, the ablations and the first-light demo).
-	for _, s := range []string{SystemOT, SystemMSE, SystemPSQ, SystemZeroShot, SystemTeacher, SystemBM25, SystemRandom, RoleTeacher, RoleStudent} {
+	// Its MSE runs predate pooled scoring: they were scored with token
+	// MaxSim and read back as mse-maxsim.
+	for _, s := range []string{SystemOT, SystemMSEMaxSim, SystemPSQ, SystemZeroShot, SystemTeacher, SystemBM25, SystemRandom, RoleTeacher, RoleStudent} {
 		if counts[s] == 0 {
 			t.Errorf("no %s run in %s", s, committedDB)
 		}
@@ -102,6 +104,7 @@ func TestParseEvalRunErrors(t *testing.T) {
 		{"pair disagrees", func(m map[string]string) { m[ParamPair] = "som-eng" }, `params.pair "som-eng" does not match`},
 		{"unknown param", func(m map[string]string) { m["extra"] = "1" }, "unknown params extra"},
 		{"missing bitext size", func(m map[string]string) { delete(m, ParamBitextPairs) }, "params.bitext_pairs is missing"},
+		{"unknown scoring", func(m map[string]string) { m[ParamScoring] = "mean-cosine" }, `unknown system "psq" with scoring "mean-cosine"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := validEval()
@@ -126,9 +129,12 @@ func TestEvalRunParamsBySystem(t *testing.T) {
 		system string
 		extra  string
 	}{
-		{SystemOT, student}, {SystemMSE, student},
+		{SystemOT, student}, {SystemMSE, student + ",scoring"}, {SystemMSEMaxSim, student},
 		{SystemPSQ, "bitext_budget,bitext_pairs,ibm1_iterations"},
+		{SystemOneBestBM25, "bitext_budget,bitext_pairs,ibm1_iterations"},
+		{SystemOneBestTeacher, "bitext_budget,bitext_pairs,ibm1_iterations,teacher_hash"},
 		{SystemMT, "mt_queries"},
+		{SystemMTApertium, "mt_engine,mt_engine_version"},
 		{SystemZeroShot, "teacher_hash"}, {SystemTeacher, "teacher_hash"},
 		{SystemBM25, ""},
 		{SystemRandom, "data_seed"},
@@ -150,8 +156,8 @@ func TestEvalRunParamsBySystem(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tc.system, err)
 		}
-		if !maps.Equal(back.Params(), e.Params()) {
-			t.Errorf("%s: round trip %v -> %v", tc.system, e.Params(), back.Params())
+		if !maps.Equal(back.Params(), e.Params()) || back.System != tc.system {
+			t.Errorf("%s: round trip %v -> %s %v", tc.system, e.Params(), back.System, back.Params())
 		}
 	}
 }
@@ -166,8 +172,55 @@ func sorted(s []string) []string {
 	return out
 }
 
+// TestScoringTellsMSERunsApart: an MSE run recorded before pooled scoring
+// (no scoring parameter) is read as mse-maxsim and written back as it was
+// recorded, so lookups still find it; a pooled MSE run records its scoring;
+// the two never share a system name in a table.
+func TestScoringTellsMSERunsApart(t *testing.T) {
+	base := EvalRun{System: SystemMSEMaxSim, Collection: "udhr", QueryLang: "swh", DocLang: "eng",
+		Student: map[string]string{"student_loss": "mse"}, Seed: 2}
+	legacy := base.Params()
+	if legacy[ParamSystem] != SystemMSE || legacy[ParamScoring] != "" {
+		t.Fatalf("mse-maxsim writes system %q scoring %q, want the old mse record", legacy[ParamSystem], legacy[ParamScoring])
+	}
+	if base.Name() != "mse swh-eng seed 2" {
+		t.Errorf("Name %q", base.Name())
+	}
+	back, err := parseEvalParams(1, legacy)
+	if err != nil || back.System != SystemMSEMaxSim {
+		t.Fatalf("old mse run read as %q, %v", back.System, err)
+	}
+	pooled := base
+	pooled.System = SystemMSE
+	pm := pooled.Params()
+	if pm[ParamSystem] != SystemMSE || pm[ParamScoring] != ScoringMeanCosine {
+		t.Fatalf("mse writes system %q scoring %q", pm[ParamSystem], pm[ParamScoring])
+	}
+	if tracker.ConfigHash("x", pm) == tracker.ConfigHash("x", legacy) {
+		t.Fatal("pooled and MaxSim MSE runs share a config hash")
+	}
+	back, err = parseEvalParams(2, pm)
+	if err != nil || back.System != SystemMSE {
+		t.Fatalf("pooled mse run read as %q, %v", back.System, err)
+	}
+}
+
+func TestSystemServes(t *testing.T) {
+	ap, _ := LookupSystem(SystemMTApertium)
+	psq, _ := LookupSystem(SystemPSQ)
+	for _, tc := range []struct {
+		s    System
+		lang string
+		want bool
+	}{{ap, "spa", true}, {ap, "swh", false}, {psq, "swh", true}} {
+		if got := tc.s.Serves(tc.lang); got != tc.want {
+			t.Errorf("%s serves %s: %v, want %v", tc.s.Name, tc.lang, got, tc.want)
+		}
+	}
+}
+
 func TestSystemsTable(t *testing.T) {
-	if got := strings.Join(SystemNames(), ","); got != "ot,mse,psq,mt,zero-shot,teacher,bm25,random" {
+	if got := strings.Join(SystemNames(), ","); got != "ot,mse,mse-maxsim,psq,1best-bm25,1best-teacher,mt,mt-apertium,zero-shot,teacher,bm25,random" {
 		t.Fatalf("table order %s", got)
 	}
 	for i, s := range Systems {

@@ -347,3 +347,55 @@ func BenchmarkTrain(b *testing.B) {
 		}
 	}
 }
+
+// TestBest: the 1-best translations of the house/book corpus after two
+// iterations are the maxima of TestHouseBookByHand's derivation:
+// t(the|das) = 7/11, t(house|haus) = 4/7, t(book|buch) = 7/11,
+// t(a|ein) = 4/7.
+func TestBest(t *testing.T) {
+	tab, err := Train(houseBook, 2, Options{MinProb: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		f, e string
+		p    float64
+	}{
+		{"das", "the", 7.0 / 11}, {"haus", "house", 4.0 / 7}, {"buch", "book", 7.0 / 11}, {"ein", "a", 4.0 / 7},
+	} {
+		got, ok := tab.Best(tc.f)
+		if !ok || got.Word != tc.e || math.Abs(got.Prob-tc.p) > 1e-12 {
+			t.Errorf("Best(%q) = %+v, %v; want %s %.6f", tc.f, got, ok, tc.e, tc.p)
+		}
+	}
+	if got, ok := tab.Best("auto"); ok {
+		t.Errorf("Best of an unknown word = %+v, want ok false", got)
+	}
+	for _, tc := range []struct {
+		in, want       string
+		terms, unknown int
+	}{
+		{"Das Haus, ein Buch!", "the house a book", 4, 0}, // Terms lower-cases and drops punctuation
+		{"das Auto", "the auto", 2, 1},                    // unknown words are kept
+		{"", "", 0, 0},
+	} {
+		got, n, unk := tab.TranslateBest(tc.in)
+		if got != tc.want || n != tc.terms || unk != tc.unknown {
+			t.Errorf("TranslateBest(%q) = %q, %d terms, %d unknown; want %q, %d, %d", tc.in, got, n, unk, tc.want, tc.terms, tc.unknown)
+		}
+	}
+}
+
+// ExampleTable_TranslateBest: the 1-best translation of each word, unknown
+// words kept (the table of TestBest: two EM iterations on the house/book
+// corpus).
+func ExampleTable_TranslateBest() {
+	tab, _ := Train([]data.Pair{
+		{Src: "das Haus", Tgt: "the house"},
+		{Src: "das Buch", Tgt: "the book"},
+		{Src: "ein Buch", Tgt: "a book"},
+	}, 2, Options{MinProb: -1})
+	text, terms, unknown := tab.TranslateBest("Ein Haus, das Auto.")
+	fmt.Printf("%q: %d terms, %d unknown\n", text, terms, unknown)
+	// Output: "a house the auto": 4 terms, 1 unknown
+}

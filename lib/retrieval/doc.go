@@ -17,4 +17,14 @@
 // (see Index); it equals MaxSim up to float32 summation order (tests: 1e-4
 // relative). BenchmarkSearchLarge times 100 queries against 10,000
 // documents of 32 tokens at d=128.
+//
+// # Pooled scoring
+//
+// A model trained on sentence vectors (the MSE student, lib/distill
+// student_loss "mse", which matches mean-pooled token vectors) is scored as
+// it was trained: score(q, d) = cos(mean_i q_i, mean_j d_j). MeanPooled
+// turns each text's token vectors into its unit-length mean (the zero
+// vector for a text without tokens or with a zero mean: score 0), and
+// NewPooledIndex indexes those one-vector documents, so that the Index's
+// MaxSim of a one-vector query is exactly that cosine (PooledCosine).
 package retrieval
