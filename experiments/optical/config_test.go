@@ -112,6 +112,18 @@ func TestValidateEveryBadValue(t *testing.T) {
 		{"student.sinkhorn_epsilon=Inf", "student.sinkhorn_epsilon"},
 		{"student.sinkhorn_iterations=0", "student.sinkhorn_iterations"},
 		{"mt_queries=s-w:x.tsv", "mt_queries"},
+		{"student.warmup_steps=-1", "student.warmup_steps"},
+		{"student.lr_decay=exponential", "student.lr_decay"},
+		{"student.lr_decay=linear;student.warmup_steps=400", "student.warmup_steps"}, // no step left to decay over
+		{"student.clip_grad_norm=NaN", "student.clip_grad_norm"},
+		{"student.clip_grad_norm=-1", "student.clip_grad_norm"},
+		{"student.freeze_layers=-1", "student.freeze_layers"},
+		{"teacher.checkpoint=/nonexistent/colbert", "teacher.checkpoint"},
+		{"student.init=testdata", "student.init"}, // a folder without config.json
+		{"teacher.checkpoint=../../lib/bert/testdata/tiny-colbert;teacher.conventions=colbert", "teacher.conventions"},
+		{"student.conventions=none", "student.conventions"},                                              // without student.init
+		{"teacher.checkpoint=../../lib/bert/testdata/tiny-colbert;query_len=32", "doc_len"},              // 96 > the fixture's 40 positions
+		{"student.init=../../lib/bert/testdata/tiny-xlmr;query_len=32;doc_len=32", "student.bitext_len"}, // 48 > 40
 	} {
 		c := DefaultConfig()
 		if err := c.Set(tc.settings); err != nil {
@@ -160,8 +172,12 @@ func TestValidateEveryBadValue(t *testing.T) {
 // TestEveryHyperparameterHasARule: a new key in lib/encoder's or
 // lib/distill's defaults must get a range in hyperRules.
 func TestEveryHyperparameterHasARule(t *testing.T) {
+	student := copyMap(distill.DefaultStudentParams)
+	for k, v := range distill.FineTuneParams {
+		student[k] = v
+	}
 	for group, defaults := range map[string]map[string]any{
-		"encoder": encoder.DefaultParams, "teacher": distill.DefaultTeacherParams, "student": distill.DefaultStudentParams,
+		"encoder": encoder.DefaultParams, "teacher": distill.DefaultTeacherParams, "student": student,
 	} {
 		for k := range defaults {
 			if _, ok := hyperRules[group][k]; !ok {
