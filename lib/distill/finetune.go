@@ -194,14 +194,13 @@ func newOptimizer(ctx *context.Context) (optimizers.Interface, error) {
 	return &scheduledOptimizer{inner: inner, f: f}, nil
 }
 
-// freeze marks the variables of the embeddings and of the lowest layers of
-// ctx (a student's) not trainable, by scope: /encoder/{tokens,positions,
+// freezePrefixes are the scopes of the variables of the embeddings and of
+// the lowest layers of a student: /encoder/{tokens,positions,
 // embedding_norm} and /encoder/layer_<i> for otclir's encoder,
-// /bert/embeddings and /bert/encoder/layer/<i> for a checkpoint. It returns
-// how many variables it froze.
-func freeze(ctx *context.Context, checkpoint bool, embeddings bool, layers, numLayers int) (int, error) {
+// /bert/embeddings and /bert/encoder/layer/<i> for a checkpoint.
+func freezePrefixes(checkpoint bool, embeddings bool, layers, numLayers int) ([]string, error) {
 	if layers < 0 || layers > numLayers {
-		return 0, fmt.Errorf("distill: %s = %d: the model has %d layers", ParamFreezeLayers, layers, numLayers)
+		return nil, fmt.Errorf("distill: %s = %d: the model has %d layers", ParamFreezeLayers, layers, numLayers)
 	}
 	var prefixes []string
 	if embeddings {
@@ -218,6 +217,14 @@ func freeze(ctx *context.Context, checkpoint bool, embeddings bool, layers, numL
 			prefixes = append(prefixes, fmt.Sprintf("/encoder/layer_%d/", i))
 		}
 	}
+	return prefixes, nil
+}
+
+// freeze marks the variables under prefixes not trainable and returns how
+// many. It runs again after the student's graph is built, before the
+// optimizer's: GoMLX's layers.LayerNormalization marks its gain and offset
+// trainable whenever it builds.
+func freeze(ctx *context.Context, prefixes []string) int {
 	n := 0
 	for v := range ctx.IterVariables() {
 		scope := v.Scope() + "/"
@@ -229,8 +236,5 @@ func freeze(ctx *context.Context, checkpoint bool, embeddings bool, layers, numL
 			}
 		}
 	}
-	if len(prefixes) > 0 && n == 0 {
-		return 0, fmt.Errorf("distill: %s / %s: no variable of the model matched %v", ParamFreezeEmbeddings, ParamFreezeLayers, prefixes)
-	}
-	return n, nil
+	return n
 }

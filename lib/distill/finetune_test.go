@@ -207,3 +207,27 @@ func TestFineTuneRejectsBadValues(t *testing.T) {
 		}
 	}
 }
+
+// TestFreezeOwnEncoder: freezing applies to otclir's own student too (its
+// scopes /encoder/tokens, /encoder/positions, /encoder/embedding_norm,
+// /encoder/layer_<i>).
+func TestFreezeOwnEncoder(t *testing.T) {
+	teacher, bitext, _ := trainTinyTeacher(t, 2)
+	before := variableValues(t, teacher.Ctx, "/encoder")
+	st, err := TrainStudent(teacher.Backend, teacher, bitext, map[string]any{
+		ParamSteps: 3, ParamBatchSize: 8, ParamBitextLen: 8, ParamFreezeEmbeddings: true, ParamFreezeLayers: 1,
+	}, Options{Progress: os.Stderr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := variableValues(t, st.Ctx, "/encoder")
+	for name, v := range before {
+		frozen := false
+		for _, p := range []string{"/encoder/tokens/", "/encoder/positions/", "/encoder/embedding_norm/", "/encoder/layer_0/"} {
+			frozen = frozen || strings.HasPrefix(name, p)
+		}
+		if moved := !slices.Equal(v, after[name]); frozen == moved {
+			t.Errorf("%s: frozen %v, moved %v", name, frozen, moved)
+		}
+	}
+}

@@ -106,9 +106,13 @@ func TrainStudentFrom(backend backends.Backend, teacher, init *encoder.Model, bi
 	if student.Checkpoint != nil {
 		numLayers = student.Checkpoint.Config.Layers
 	}
-	if _, err := freeze(ctx, student.Checkpoint != nil, context.GetParamOr(ctx, ParamFreezeEmbeddings, false),
-		context.GetParamOr(ctx, ParamFreezeLayers, 0), numLayers); err != nil {
+	frozen, err := freezePrefixes(student.Checkpoint != nil, context.GetParamOr(ctx, ParamFreezeEmbeddings, false),
+		context.GetParamOr(ctx, ParamFreezeLayers, 0), numLayers)
+	if err != nil {
 		return nil, err
+	}
+	if len(frozen) > 0 && freeze(ctx, frozen) == 0 {
+		return nil, fmt.Errorf("distill: %s / %s: no variable of the student is under %v", ParamFreezeEmbeddings, ParamFreezeLayers, frozen)
 	}
 
 	foreign := make([]string, len(bitext))
@@ -152,6 +156,9 @@ func TrainStudentFrom(backend backends.Backend, teacher, init *encoder.Model, bi
 		} else {
 			s, sMask = student.Vectors(ctx, inputs[0], inputs[1], inputs[2])
 			t, tMask = inputs[3], inputs[4]
+		}
+		if len(frozen) > 0 {
+			freeze(ctx, frozen)
 		}
 		loss := StudentLoss(lossKind, s, sMask, t, tMask, eps, iters)
 		if wMaxSim > 0 {
