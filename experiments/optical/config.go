@@ -656,7 +656,8 @@ func (c *Config) settingsFor(budget int, dataSeed int64) string {
 }
 
 // Settings is the canonical "key=value;..." form (accepted by Set) of every
-// setting that determines a run's result: not the paths, the experiment name,
+// setting that determines a run's result (the checkpoint directories
+// included: reproduce loads them again): not the other paths, the experiment name,
 // the language list (a run names its own languages) or the resource classes
 // (a run records its level). Every tracked run
 // records it as the parameter "settings", which is what `runs reproduce`

@@ -205,6 +205,9 @@ func TestCheckpointSaveLoad(t *testing.T) {
 	for _, src := range []string{colbertDir, xlmrDir} {
 		t.Run(filepath.Base(src), func(t *testing.T) {
 			m := loadCk(t, src, "query_pad")
+			if !Exists(src) {
+				t.Fatalf("Exists(%s): false for a checkpoint directory", src)
+			}
 			dir := filepath.Join(t.TempDir(), "model")
 			if err := m.Save(dir); err != nil {
 				t.Fatal(err)

@@ -387,6 +387,9 @@ func Exists(dir string) bool {
 	if _, err := os.Stat(filepath.Join(dir, manifest.FileName)); err == nil {
 		return false // a manifest that does not parse
 	}
+	if isCheckpointDir(dir) {
+		return true // a HuggingFace checkpoint directory
+	}
 	_, err := os.Stat(filepath.Join(dir, TokenizerFile))
 	if err != nil {
 		return false
