@@ -397,7 +397,8 @@ func (m *Model) encodeCheckpoint(texts []string, maxLen int, role Role) ([][]flo
 			copy(b.Attend[r*length:], s.attend)
 			copy(b.Keep[r*length:], s.keep)
 		}
-		res, err := m.execCk.Exec(b.Tensors()[0], b.Tensors()[1], b.Tensors()[2])
+		in := b.Tensors()
+		res, err := m.execCk.Exec(in[0], in[1], in[2])
 		if err != nil {
 			return nil, fmt.Errorf("encoder: encoding texts %d..%d: %w", start, end, err)
 		}
