@@ -60,6 +60,17 @@ type Config struct {
 
 	Encoder, Teacher, Student map[string]any
 
+	// TeacherCheckpoint is a HuggingFace checkpoint directory used as the
+	// frozen English teacher instead of training one (setting
+	// teacher.checkpoint; "~" expands to the home directory, the path is
+	// made absolute); StudentInit one the students are initialised from
+	// (student.init) instead of the teacher. Their ColBERT conventions
+	// (teacher.conventions, student.conventions) are
+	// encoder.ParseConventions strings, "auto" (what the checkpoint implies)
+	// when empty.
+	TeacherCheckpoint, TeacherConventions string
+	StudentInit, StudentConventions       string
+
 	Force     bool      // retrain and re-evaluate even when cached
 	ForceEval bool      // re-evaluate even when cached (models are still reused)
 	Out       io.Writer // progress and tables (os.Stdout by default)
@@ -125,9 +136,11 @@ func copyMap(m map[string]any) map[string]any {
 // (code:space|ethiopic|none),
 // user.K for the user's collection (UserConfig: user.docs, user.topics,
 // user.qrels, user.lang, user.doc_lang, user.name, user.bitext,
-// user.bitext_src, user.bitext_tgt), and encoder.K, teacher.K, student.K for
-// the hyperparameters of those maps. A value must parse as the type of the
-// default it replaces; unknown keys are errors.
+// user.bitext_src, user.bitext_tgt), teacher.checkpoint, teacher.conventions,
+// student.init and student.conventions (HuggingFace checkpoints), and
+// encoder.K, teacher.K, student.K for the hyperparameters of those maps
+// (student.K also for lib/distill's optional FineTuneParams). A value must
+// parse as the type of the default it replaces; unknown keys are errors.
 func (c *Config) Set(settings string) error {
 	for _, part := range strings.Split(settings, ";") {
 		part = strings.TrimSpace(part)
@@ -188,6 +201,18 @@ func (c *Config) set(key, value string) error {
 		return nil
 	case "experiment":
 		c.Experiment = value
+		return nil
+	case settingTeacherCheckpoint:
+		c.TeacherCheckpoint, err = checkpointPath(value)
+		return err
+	case settingStudentInit:
+		c.StudentInit, err = checkpointPath(value)
+		return err
+	case settingTeacherConventions:
+		c.TeacherConventions = value
+		return nil
+	case settingStudentConventions:
+		c.StudentConventions = value
 		return nil
 	case "vocab_size":
 		c.VocabSize, err = strconv.Atoi(value)
@@ -322,21 +347,27 @@ func (c *Config) Validate() error {
 		}
 	}
 	maxPos, _ := c.Encoder[encoder.ParamMaxPositions].(int)
+	// Queries, documents and bitext are encoded by the teacher and the
+	// students: their lengths are bounded by the models' positions.
+	limit, err := c.validateCheckpoints(maxPos)
+	if err != nil {
+		return err
+	}
 	ints := []struct {
 		key       string
 		v, lo, hi int
 	}{
 		{"vocab_size", c.VocabSize, 100, 1 << 20},
 		{"teacher_pairs", c.TeacherPairs, 0, math.MaxInt}, // 0 = all
-		{"query_len", c.QueryLen, 1, maxPos},
-		{"doc_len", c.DocLen, 1, maxPos},
+		{"query_len", c.QueryLen, 1, limit},
+		{"doc_len", c.DocLen, 1, limit},
 		{"depth", c.Depth, 1, math.MaxInt},
 		{"bitext_budget", c.BitextBudget, 0, math.MaxInt}, // 0 = all
 		{"ibm1_iterations", c.IBM1Iters, 1, 10000},
 	}
 	// The encoder's own ranges first: query_len and doc_len are bounded by
 	// its position table.
-	if err := checkHyper("encoder", c.Encoder, encoder.DefaultParams, maxPos); err != nil {
+	if err := checkHyper("encoder", c.Encoder, encoder.DefaultParams, nil, maxPos); err != nil {
 		return err
 	}
 	if err := validateEncoderShape(c.Encoder); err != nil {
@@ -344,7 +375,7 @@ func (c *Config) Validate() error {
 	}
 	for _, x := range ints {
 		if x.v < x.lo || x.v > x.hi {
-			return fmt.Errorf("optical: setting %q = %d: want %s", x.key, x.v, intRange(x.lo, x.hi, x.key == "query_len" || x.key == "doc_len"))
+			return fmt.Errorf("optical: setting %q = %d: want %s", x.key, x.v, c.intRange(x.lo, x.hi, x.key == "query_len" || x.key == "doc_len"))
 		}
 	}
 	for _, f := range []struct {
@@ -372,10 +403,13 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("optical: setting \"mt_queries\": %q:%q: want lang:path with a language code of letters, digits and _", lang, path)
 		}
 	}
-	if err := checkHyper("teacher", c.Teacher, distill.DefaultTeacherParams, maxPos); err != nil {
+	if err := checkHyper("teacher", c.Teacher, distill.DefaultTeacherParams, nil, maxPos); err != nil {
 		return err
 	}
-	if err := checkHyper("student", c.Student, distill.DefaultStudentParams, maxPos); err != nil {
+	if err := checkHyper("student", c.Student, distill.DefaultStudentParams, distill.OptionalStudentParams, limit); err != nil {
+		return err
+	}
+	if err := validateSchedule(c.Student); err != nil {
 		return err
 	}
 	if _, ok := c.Student[ot.ParamMarginalTau]; !ok && c.Student[distill.ParamStudentLoss] == distill.LossOTUnbalanced {
@@ -391,10 +425,12 @@ func (c *Config) Validate() error {
 	return nil
 }
 
-func intRange(lo, hi int, positions bool) string {
+func (c *Config) intRange(lo, hi int, positions bool) string {
 	switch {
 	case hi == math.MaxInt:
 		return fmt.Sprintf("an integer >= %d", lo)
+	case positions && c.usesCheckpoints():
+		return fmt.Sprintf("an integer in [%d, %d] (at most the positions of the models in use)", lo, hi)
 	case positions:
 		return fmt.Sprintf("an integer in [%d, %d] (at most encoder.%s)", lo, hi, encoder.ParamMaxPositions)
 	}
@@ -409,6 +445,7 @@ type hyperRule struct {
 	maxPos     bool     // at most encoder.encoder_max_positions
 	oneOf      []string // allowed strings
 	anyInteger bool     // any integer (seeds)
+	boolean    bool     // true or false
 }
 
 var (
@@ -455,38 +492,51 @@ var hyperRules = map[string]map[string]hyperRule{
 		ot.ParamEpsilon:           positive,
 		ot.ParamIterations:        count,
 		ot.ParamMarginalTau:       positive, // optional (distill.OptionalStudentParams)
+		// lib/distill's optional fine-tuning parameters (FineTuneParams).
+		distill.ParamWarmupSteps:      hyperRule{min: 0, max: math.MaxInt32},
+		distill.ParamLRDecay:          hyperRule{oneOf: []string{distill.DecayConstant, distill.DecayLinear, distill.DecayCosine}},
+		distill.ParamClipGradNorm:     nonNegative,
+		distill.ParamFreezeEmbeddings: hyperRule{boolean: true},
+		distill.ParamFreezeLayers:     hyperRule{min: 0, max: math.MaxInt32},
 	},
 }
 
-// optionalHyper are the keys a group's map may lack, with their defaults.
-var optionalHyper = map[string]map[string]any{"student": distill.OptionalStudentParams}
-
 // checkHyper checks the map of one group: every default key present with a
-// value of its default's type, within its rule; no other key.
-func checkHyper(group string, m, defaults map[string]any, maxPos int) error {
+// value of its default's type, within its rule; optional keys, when
+// present, likewise; no other key.
+func checkHyper(group string, m, defaults, optional map[string]any, maxPos int) error {
 	rules := hyperRules[group]
-	optional := optionalHyper[group]
 	for _, k := range sortedKeys(m) {
 		_, ok := defaults[k]
 		if _, opt := optional[k]; !ok && !opt {
 			return fmt.Errorf("optical: setting %q: unknown %s hyperparameter (known: %s)", group+"."+k, group, strings.Join(append(sortedKeys(defaults), sortedKeys(optional)...), ", "))
 		}
 	}
-	all := copyMap(optional)
-	for k, v := range defaults {
-		all[k] = v
-	}
-	for _, k := range sortedKeys(all) {
-		key := group + "." + k
+	for _, k := range sortedKeys(optional) {
 		v, ok := m[k]
-		if _, opt := optional[k]; !ok && opt {
+		if !ok {
 			continue
 		}
+		key := group + "." + k
+		if fmt.Sprintf("%T", v) != fmt.Sprintf("%T", optional[k]) {
+			return fmt.Errorf("optical: setting %q = %v: want a %T like its default %v, got a %T", key, v, optional[k], optional[k], v)
+		}
+		r, ok := rules[k]
+		if !ok {
+			return fmt.Errorf("optical: setting %q has no validation rule (add one to hyperRules)", key)
+		}
+		if err := r.check(key, v, maxPos); err != nil {
+			return err
+		}
+	}
+	for _, k := range sortedKeys(defaults) {
+		key := group + "." + k
+		v, ok := m[k]
 		if !ok {
 			return fmt.Errorf("optical: setting %q is missing (the default is %v)", key, defaults[k])
 		}
-		if fmt.Sprintf("%T", v) != fmt.Sprintf("%T", all[k]) {
-			return fmt.Errorf("optical: setting %q = %v: want a %T like its default %v, got a %T", key, v, all[k], all[k], v)
+		if fmt.Sprintf("%T", v) != fmt.Sprintf("%T", defaults[k]) {
+			return fmt.Errorf("optical: setting %q = %v: want a %T like its default %v, got a %T", key, v, defaults[k], defaults[k], v)
 		}
 		r, ok := rules[k]
 		if !ok {
@@ -500,6 +550,12 @@ func checkHyper(group string, m, defaults map[string]any, maxPos int) error {
 }
 
 func (r hyperRule) check(key string, v any, maxPos int) error {
+	if r.boolean {
+		if _, ok := v.(bool); !ok {
+			return fmt.Errorf("optical: setting %q = %v: want true or false", key, v)
+		}
+		return nil
+	}
 	if r.oneOf != nil {
 		s, _ := v.(string)
 		for _, o := range r.oneOf {
@@ -609,7 +665,8 @@ func (c *Config) settingsFor(budget int, dataSeed int64) string {
 }
 
 // Settings is the canonical "key=value;..." form (accepted by Set) of every
-// setting that determines a run's result: not the paths, the experiment name,
+// setting that determines a run's result (the checkpoint directories
+// included: reproduce loads them again): not the other paths, the experiment name,
 // the language list (a run names its own languages) or the resource classes
 // (a run records its level). Every tracked run
 // records it as the parameter "settings", which is what `runs reproduce`
@@ -630,6 +687,17 @@ func (c *Config) Settings() string {
 	}
 	if len(c.WordSep) > 0 { // changes the texts; absent (as before it existed) when not set
 		parts = append(parts, "word_separator="+wordSepString(c.WordSep))
+	}
+	// The checkpoints (absent when not used): the paths, which reproduce
+	// reads again; their weight hashes are in the models' keys and in
+	// every run's parameters.
+	for _, s := range []struct{ key, v string }{
+		{settingTeacherCheckpoint, c.TeacherCheckpoint}, {settingTeacherConventions, c.TeacherConventions},
+		{settingStudentInit, c.StudentInit}, {settingStudentConventions, c.StudentConventions},
+	} {
+		if s.v != "" {
+			parts = append(parts, s.key+"="+s.v)
+		}
 	}
 	for _, g := range []struct {
 		prefix string

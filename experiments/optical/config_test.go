@@ -118,6 +118,18 @@ func TestValidateEveryBadValue(t *testing.T) {
 		{"student.ot_marginal_tau=Inf", "student.ot_marginal_tau"},
 		{"student.student_loss=ot_unbalanced;student.ot_marginal_tau=0", "student.ot_marginal_tau"},
 		{"mt_queries=s-w:x.tsv", "mt_queries"},
+		{"student.warmup_steps=-1", "student.warmup_steps"},
+		{"student.lr_decay=exponential", "student.lr_decay"},
+		{"student.lr_decay=linear;student.warmup_steps=400", "student.warmup_steps"}, // no step left to decay over
+		{"student.clip_grad_norm=NaN", "student.clip_grad_norm"},
+		{"student.clip_grad_norm=-1", "student.clip_grad_norm"},
+		{"student.freeze_layers=-1", "student.freeze_layers"},
+		{"teacher.checkpoint=/nonexistent/colbert", "teacher.checkpoint"},
+		{"student.init=testdata", "student.init"}, // a folder without config.json
+		{"teacher.checkpoint=../../lib/bert/testdata/tiny-colbert;teacher.conventions=colbert", "teacher.conventions"},
+		{"student.conventions=none", "student.conventions"},                                              // without student.init
+		{"teacher.checkpoint=../../lib/bert/testdata/tiny-colbert;query_len=32", "doc_len"},              // 96 > the fixture's 40 positions
+		{"student.init=../../lib/bert/testdata/tiny-xlmr;query_len=32;doc_len=32", "student.bitext_len"}, // 48 > 40
 	} {
 		c := DefaultConfig()
 		if err := c.Set(tc.settings); err != nil {

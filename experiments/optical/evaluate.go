@@ -198,7 +198,9 @@ func (l *Lab) evaluateRun(ctx context.Context, run *tracker.Run, system string, 
 	for _, m := range record.FinalMeasures {
 		final[m] = results.Aggregate[m]
 	}
-	if info, _ := record.LookupSystem(system); info.Teacher {
+	// Subword coverage is that of otclir's BPE tokenizer (not built for a
+	// checkpoint teacher, whose tokenizer is its own).
+	if info, _ := record.LookupSystem(system); info.Teacher && l.teacherCk == nil {
 		tok, _, err := l.Tokenizer(ctx) // loaded already: the teacher was built on it
 		if err != nil {
 			return nil, err

@@ -34,6 +34,9 @@ type Lab struct {
 
 	bitextMu sync.Mutex
 	bitext   map[string][]data.Pair // the checked bitext of each (language, budget) of Corpus
+
+	// The configuration's HuggingFace checkpoints (nil when not set).
+	teacherCk, studentCk *checkpoint
 }
 
 // shared is what labs derived with With share: the models built so far,
@@ -43,6 +46,7 @@ type shared struct {
 	toks   map[string]*text.Tokenizer
 	models map[string]*encoder.Model
 	tables map[string]*ibm1.Table
+	ckpts  map[string]*checkpoint // by directory and conventions
 }
 
 // Open validates cfg (Config.Validate), keeps a copy of it, loads the
@@ -68,18 +72,22 @@ func Open(ctx context.Context, cfg *Config) (*Lab, error) {
 	if err := gomlxpatch.Install(); err != nil {
 		return nil, err
 	}
-	db, err := tracker.Open(cfg.DBPath)
-	if err != nil {
-		return nil, err
-	}
 	backend, err := encoder.NewBackend()
 	if err != nil {
-		db.Close()
 		return nil, err
 	}
-	return &Lab{cfg: cfg, Backend: backend, DB: db, Corpus: corpus, owner: true, bitext: map[string][]data.Pair{},
-		shared: &shared{toks: map[string]*text.Tokenizer{}, models: map[string]*encoder.Model{}, tables: map[string]*ibm1.Table{}},
-	}, nil
+	l := &Lab{cfg: cfg, Backend: backend, Corpus: corpus, owner: true, bitext: map[string][]data.Pair{},
+		shared: &shared{toks: map[string]*text.Tokenizer{}, models: map[string]*encoder.Model{}, tables: map[string]*ibm1.Table{},
+			ckpts: map[string]*checkpoint{}},
+	}
+	// A bad checkpoint fails before the results database is touched.
+	if err := l.loadCheckpoints(); err != nil {
+		return nil, err
+	}
+	if l.DB, err = tracker.Open(cfg.DBPath); err != nil {
+		return nil, err
+	}
+	return l, nil
 }
 
 // With is a lab with settings ("key=value;...", Config.Set) applied over
@@ -107,7 +115,11 @@ func (l *Lab) With(ctx context.Context, settings string) (*Lab, error) {
 	corpus.normalize(cfg)
 	// Models are keyed by their specs, so every derived lab shares them; the
 	// bitext cuts belong to the corpus.
-	return &Lab{cfg: cfg, Backend: l.Backend, DB: l.DB, Corpus: corpus, shared: l.shared, bitext: map[string][]data.Pair{}}, nil
+	nl := &Lab{cfg: cfg, Backend: l.Backend, DB: l.DB, Corpus: corpus, shared: l.shared, bitext: map[string][]data.Pair{}}
+	if err := nl.loadCheckpoints(); err != nil {
+		return nil, err
+	}
+	return nl, nil
 }
 
 // Config is a copy of the lab's configuration.
@@ -137,7 +149,7 @@ func gomlxVersion() string {
 // the cell's budget and data seed).
 func (l *Lab) provenance(budget int, dataSeed int64) record.Provenance {
 	return record.Provenance{Data: l.Corpus.Provenance(), SplitSeed: l.cfg.SplitSeed, TestFraction: l.cfg.TestFraction,
-		Seed: l.cfg.Seed, Settings: l.cfg.settingsFor(budget, dataSeed)}
+		Seed: l.cfg.Seed, Settings: l.cfg.settingsFor(budget, dataSeed), Checkpoints: l.checkpointRecord()}
 }
 
 // startRun opens a tracker run.
@@ -172,8 +184,14 @@ func (l *Lab) tokenizerSpec() TokenizerSpec {
 	return tokenizerSpec(l.cfg, l.Corpus.Provenance(), l.Corpus.tokenizerLanguages(), user)
 }
 
-// TeacherSpec is the lab's teacher (computed, not trained).
-func (l *Lab) TeacherSpec() TeacherSpec { return teacherSpec(l.cfg, l.tokenizerSpec()) }
+// TeacherSpec is the lab's teacher (computed, not trained): a checkpoint
+// teacher's identity (teacher.checkpoint), or the spec of the one it trains.
+func (l *Lab) TeacherSpec() TeacherSpec {
+	if l.teacherCk != nil {
+		return checkpointTeacherSpec(l.teacherCk)
+	}
+	return teacherSpec(l.cfg, l.tokenizerSpec())
+}
 
 // Tokenizer returns the shared subword tokenizer, training and caching it on
 // first use (or with Config.Force).
@@ -264,6 +282,9 @@ func (l *Lab) Teacher(ctx context.Context) (*encoder.Model, TeacherSpec, error) 
 // loaded the model).
 func (l *Lab) teacher(ctx context.Context) (*encoder.Model, TeacherSpec, int64, error) {
 	spec := l.TeacherSpec()
+	if l.teacherCk != nil { // frozen: never trained
+		return l.teacherCk.Model, spec, 0, nil
+	}
 	key := spec.Key()
 	if m := l.cachedModel(key); m != nil {
 		return m, spec, 0, nil
@@ -304,7 +325,11 @@ func (l *Lab) studentSpec(lang string, seed int64, budget int, over map[string]a
 		return StudentSpec{}, nil, nil, err
 	}
 	params := studentParams(l.cfg, seed, over)
-	return studentSpec(l.cfg, l.TeacherSpec(), lang, params, len(bitext), l.Corpus.userBitextHash(lang)), params, bitext, nil
+	spec := studentSpec(l.cfg, l.TeacherSpec(), lang, params, len(bitext), l.Corpus.userBitextHash(lang))
+	if ck := l.studentCk; ck != nil {
+		spec.Init, spec.InitTokenizer, spec.InitConventions = ck.Weights, ck.Tokenizer, ck.Conventions()
+	}
+	return spec, params, bitext, nil
 }
 
 func (l *Lab) student(ctx context.Context, lang string, seed int64, budget int, over map[string]any) (*encoder.Model, StudentSpec, int64, error) {

@@ -71,6 +71,12 @@ type TeacherSpec struct {
 	Encoder   map[string]any // lib/encoder hyperparameters
 	Training  map[string]any // lib/distill teacher hyperparameters (data seed included), without the logging period
 	Seed      int64          // initialisation seed (the pairs are the tokenizer spec's)
+	// A checkpoint teacher (teacher.checkpoint, Kind "teacher-checkpoint-v1")
+	// is its weights' hash, its tokenizer files' hash and its resolved
+	// ColBERT conventions.
+	Checkpoint          string `key:"omitempty"`
+	CheckpointTokenizer string `key:"omitempty"`
+	Conventions         string `key:"omitempty"`
 }
 
 // StudentSpec determines a student of one language.
@@ -82,6 +88,11 @@ type StudentSpec struct {
 	Seed        int64          // the configuration's seed (already in the teacher's key; kept so keys stay those recorded)
 	BitextPairs int            // with the teacher's data and split, selects the (budgeted) bitext
 	UserBitext  string         `key:"omitempty"` // content hash of the user's bitext when the student trains on it
+	// A student initialised from student.init: that checkpoint's weights
+	// hash, tokenizer files' hash and resolved conventions.
+	Init            string `key:"omitempty"`
+	InitTokenizer   string `key:"omitempty"`
+	InitConventions string `key:"omitempty"`
 }
 
 // BitextSpec determines a language's (budgeted) training bitext.

@@ -99,7 +99,7 @@ func (l *Lab) neuralRanker(system string, qModel, dModel *encoder.Model) ranker 
 			if err != nil {
 				return err
 			}
-			qvecs, err := qModel.Encode(qtexts, l.cfg.QueryLen)
+			qvecs, err := qModel.EncodeQueries(qtexts, l.cfg.QueryLen)
 			if err != nil {
 				return err
 			}

@@ -73,6 +73,9 @@ func (l *Lab) trainStudent(ctx context.Context, spec StudentSpec, params map[str
 		BitextPairs: len(bitext), Encoder: stringMap(l.cfg.Encoder), Training: stringMap(params),
 		Provenance: l.provenance(budget, seed)}
 	rec.Resource = l.cfg.resourceLabel(lang)
+	if l.studentCk != nil || l.teacherCk != nil {
+		rec.Encoder = nil // a checkpoint model: its architecture is its checkpoint's
+	}
 	if l.Corpus.userBitext(lang) {
 		rec.User = l.Corpus.User.params()
 	}
@@ -86,7 +89,11 @@ func (l *Lab) trainStudent(ctx context.Context, spec StudentSpec, params map[str
 		opts, resumed := l.trainOptions(ctx, run, "student "+lang, dir)
 		start := time.Now()
 		var err error
-		if m, err = distill.TrainStudent(l.Backend, teacher, bitext, params, opts); err != nil {
+		var init *encoder.Model // nil: a copy of the teacher
+		if l.studentCk != nil {
+			init = l.studentCk.Model
+		}
+		if m, err = distill.TrainStudentFrom(l.Backend, teacher, init, bitext, params, opts); err != nil {
 			return err
 		}
 		return l.saveModel(run, m, dir, start, *resumed)

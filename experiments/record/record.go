@@ -25,6 +25,12 @@ const (
 	ParamSeed         = "seed"          // Provenance.Seed
 	ParamSettings     = "settings"      // Provenance.Settings
 
+	// Runs on HuggingFace checkpoints (Provenance.Checkpoints).
+	ParamTeacherCheckpoint       = "teacher_checkpoint"
+	ParamTeacherCheckpointSHA256 = "teacher_checkpoint_sha256"
+	ParamStudentInit             = "student_init"
+	ParamStudentInitSHA256       = "student_init_sha256"
+
 	ParamSystem          = "system"
 	ParamPair            = "pair"
 	ParamCollection      = "collection"
@@ -99,6 +105,15 @@ type Provenance struct {
 	TestFraction float64 // the fraction of UDHR articles held out
 	Seed         int64   // the configuration's seed (model initialisation)
 	Settings     string  // every setting, "key=value;..." (optical.Config.Settings)
+	Checkpoints
+}
+
+// Checkpoints are the HuggingFace checkpoints a run used (settings
+// teacher.checkpoint and student.init): directories and weight hashes
+// (lib/bert WeightsSHA256); recorded only when set.
+type Checkpoints struct {
+	Teacher, TeacherSHA256     string
+	StudentInit, StudentSHA256 string
 }
 
 func (p Provenance) put(m map[string]string) {
@@ -107,6 +122,12 @@ func (p Provenance) put(m map[string]string) {
 	m[ParamTestFraction] = formatFloat(p.TestFraction)
 	m[ParamSeed] = strconv.FormatInt(p.Seed, 10)
 	m[ParamSettings] = p.Settings
+	for k, v := range map[string]string{ParamTeacherCheckpoint: p.Teacher, ParamTeacherCheckpointSHA256: p.TeacherSHA256,
+		ParamStudentInit: p.StudentInit, ParamStudentInitSHA256: p.StudentSHA256} {
+		if v != "" {
+			m[k] = v
+		}
+	}
 }
 
 func (p *Provenance) get(r *reader) {
@@ -115,6 +136,8 @@ func (p *Provenance) get(r *reader) {
 	p.TestFraction = r.float(ParamTestFraction)
 	p.Seed = r.int64(ParamSeed)
 	p.Settings = r.str(ParamSettings)
+	p.Teacher, p.TeacherSHA256 = r.optStr(ParamTeacherCheckpoint), r.optStr(ParamTeacherCheckpointSHA256)
+	p.StudentInit, p.StudentSHA256 = r.optStr(ParamStudentInit), r.optStr(ParamStudentInitSHA256)
 }
 
 // formatFloat writes a float as every run has: Go's shortest 'g' form

@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"github.com/gomlx/gomlx/backends"
+	_ "github.com/gomlx/gomlx/backends/simplego"
 
-	"github.com/otclir/otclir/lib/encoder"
 	"github.com/otclir/otclir/lib/safetensors"
 )
 
@@ -24,7 +24,13 @@ var (
 func backend(t testing.TB) backends.Backend {
 	t.Helper()
 	if testBackend == nil && testBackendErr == nil {
-		testBackend, testBackendErr = encoder.NewBackend()
+		// lib/encoder.NewBackend's choice: lib/encoder imports this
+		// package, so its tests cannot import lib/encoder.
+		cfg := os.Getenv(backends.ConfigEnvVar)
+		if cfg == "" {
+			cfg = "go:ops_sequential,parallelism=-1" // lib/encoder.DefaultBackendConfig
+		}
+		testBackend, testBackendErr = backends.NewWithConfig(cfg)
 	}
 	if testBackendErr != nil {
 		t.Fatal(testBackendErr)

@@ -49,7 +49,9 @@ func layerNorm(ctx *context.Context, x *Node, name string, eps float64) *Node {
 	mean := ReduceAndKeep(x, ReduceMean, -1)
 	xc := Sub(x, mean)
 	variance := ReduceAndKeep(Square(xc), ReduceMean, -1)
-	y := Mul(xc, Rsqrt(AddScalar(variance, eps)))
+	// x / √(var + ε) rather than Rsqrt: GoMLX v0.26 has no gradient for
+	// Rsqrt, and students fine-tune these layers (lib/distill).
+	y := Div(xc, Sqrt(AddScalar(variance, eps)))
 	y = Mul(y, expandTo(weight(ctx, g, name+".weight"), x.Rank()))
 	return Add(y, expandTo(weight(ctx, g, name+".bias"), x.Rank()))
 }

@@ -490,3 +490,11 @@ func (m *Model) EncodeSequences(seqs [][]int32, batchSize int) ([]Encoded, error
 	}
 	return out, nil
 }
+
+// WithContext returns a model of architecture cfg whose variables are those
+// of ctx (a trained copy of m.Ctx, possibly with another projection), with
+// m's config.json, directory and pooler: what Save and WeightsSHA256 of the
+// trained model need.
+func (m *Model) WithContext(ctx *context.Context, cfg Config) *Model {
+	return &Model{Config: cfg, Backend: m.Backend, Ctx: ctx, HF: m.HF, Dir: m.Dir, Ignored: m.Ignored, hasPooler: m.hasPooler}
+}

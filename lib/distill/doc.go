@@ -26,6 +26,17 @@
 //	               "mse"     sentence level (Reimers & Gurevych 2020): mean-pooled
 //	                          student vs mean-pooled teacher vectors, squared error.
 //
+// TrainStudentFrom initialises the student from another model instead,
+// typically a multilingual HuggingFace checkpoint (encoder.LoadCheckpoint:
+// mBERT, XLM-R) with its own tokenizer; the teacher may be a checkpoint too
+// (a frozen ColBERT). The vocabularies may differ: the bitext is tokenized
+// once per side, and the OT cost is between token vectors, so the loss is
+// unchanged. A student whose vectors lack the teacher's dimension gets a new
+// linear projection to it. Fine-tuning options (FineTuneParams, absent by
+// default so earlier runs are unchanged): learning-rate warmup with
+// constant, linear or cosine decay (transformers' schedules), gradient
+// clipping by global norm, freezing the embeddings or the lowest layers.
+//
 // Optionally (ParamMaxSimWeight > 0) an in-batch MaxSim cross-entropy between
 // student(f) and teacher(e) is added, as in otclir's reference workload.
 //

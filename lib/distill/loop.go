@@ -15,7 +15,6 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/train"
-	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
 	"github.com/gomlx/gomlx/ui/commandline"
 )
 
@@ -113,7 +112,10 @@ func run(backend backends.Backend, ctx *context.Context, ds *dataset,
 		return 0, fmt.Errorf("distill: %s must be > 0, got %d", ParamSteps, steps)
 	}
 	logEvery := max(1, context.GetParamOr(ctx, ParamLogEvery, 10))
-	optimizer := optimizers.Adam().FromContext(ctx).Done()
+	optimizer, err := newOptimizer(ctx)
+	if err != nil {
+		return 0, err
+	}
 	progress := opt.Progress
 	if progress == nil {
 		progress = os.Stderr

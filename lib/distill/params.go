@@ -58,10 +58,17 @@ var DefaultStudentParams = map[string]any{
 // OptionalStudentParams are student hyperparameters that DefaultStudentParams
 // leaves out, with the defaults TrainStudent reads them with: absent from a
 // configuration unless set, so the settings and artifact keys of runs
-// recorded before they existed stay the same.
-var OptionalStudentParams = map[string]any{
-	ot.ParamMarginalTau: ot.DefaultMarginalTau, // LossOTUnbalanced only
-}
+// recorded before they existed stay the same. The fine-tuning options
+// (FineTuneParams) are among them.
+var OptionalStudentParams = func() map[string]any {
+	m := map[string]any{
+		ot.ParamMarginalTau: ot.DefaultMarginalTau, // LossOTUnbalanced only
+	}
+	for k, v := range FineTuneParams {
+		m[k] = v
+	}
+	return m
+}()
 
 // StudentLosses are the values of ParamStudentLoss, in documentation order.
 var StudentLosses = []string{LossOT, LossOTUnbalanced, LossHard, LossUniform, LossMSE}

@@ -48,7 +48,23 @@ func ComputeTargets(teacher *encoder.Model, texts []string, maxLen int) (*Teache
 // (over DefaultStudentParams); the encoder's own sizes are the teacher's.
 func TrainStudent(backend backends.Backend, teacher *encoder.Model, bitext []data.Pair,
 	params map[string]any, opt Options) (*encoder.Model, error) {
-	ctx, err := teacher.CloneForTraining()
+	return TrainStudentFrom(backend, teacher, nil, bitext, params, opt)
+}
+
+// TrainStudentFrom is TrainStudent with the student initialised from init
+// (nil: a copy of the teacher), e.g. a multilingual checkpoint
+// (encoder.LoadCheckpoint) with its own tokenizer: the bitext is tokenized
+// once per side, the foreign side by the student's tokenizer, and the OT
+// cost is between token vectors, so the loss applies unchanged. A student
+// whose vectors lack the teacher's dimension gets a new projection to it
+// (encoder.Model.WithProjection, seeded by ParamDataSeed). The optional
+// FineTuneParams (warmup, decay, clipping, freezing) apply.
+func TrainStudentFrom(backend backends.Backend, teacher, init *encoder.Model, bitext []data.Pair,
+	params map[string]any, opt Options) (*encoder.Model, error) {
+	if init == nil {
+		init = teacher
+	}
+	ctx, err := init.CloneForTraining()
 	if err != nil {
 		return nil, err
 	}
@@ -78,8 +94,32 @@ func TrainStudent(backend backends.Backend, teacher *encoder.Model, bitext []dat
 			return nil, fmt.Errorf("distill: %s=%s: %w", ParamStudentLoss, lossKind, err)
 		}
 	}
+	if _, err := fineTuneOf(ctx); err != nil {
+		return nil, err
+	}
 	wMaxSim := context.GetParamOr(ctx, ParamMaxSimWeight, 0.0)
 	temperature := context.GetParamOr(ctx, ParamTemperature, 0.05)
+	dataSeed := context.GetParamOr(ctx, ParamDataSeed, int64(1))
+	if maxLen > init.MaxPositions() || maxLen > teacher.MaxPositions() {
+		return nil, fmt.Errorf("distill: %s = %d is longer than the student's (%d) or the teacher's (%d) positions",
+			ParamBitextLen, maxLen, init.MaxPositions(), teacher.MaxPositions())
+	}
+	student, err := init.WithProjection(ctx, teacher.OutputDim(), uint64(dataSeed))
+	if err != nil {
+		return nil, err
+	}
+	numLayers := context.GetParamOr(ctx, encoder.ParamLayers, encoder.DefaultParams[encoder.ParamLayers].(int))
+	if student.Checkpoint != nil {
+		numLayers = student.Checkpoint.Config.Layers
+	}
+	frozen, err := freezePrefixes(student.Checkpoint != nil, context.GetParamOr(ctx, ParamFreezeEmbeddings, false),
+		context.GetParamOr(ctx, ParamFreezeLayers, 0), numLayers)
+	if err != nil {
+		return nil, err
+	}
+	if len(frozen) > 0 && freeze(ctx, frozen) == 0 {
+		return nil, fmt.Errorf("distill: %s / %s: no variable of the student is under %v", ParamFreezeEmbeddings, ParamFreezeLayers, frozen)
+	}
 
 	foreign := make([]string, len(bitext))
 	english := make([]string, len(bitext))
@@ -90,9 +130,18 @@ func TrainStudent(backend backends.Backend, teacher *encoder.Model, bitext []dat
 	if err != nil {
 		return nil, err
 	}
-	fIDs := encoder.Tokenize(teacher.Tokenizer, foreign, maxLen)
 	dim := targets.Dim
-	b := newBatcher(len(bitext), batch, context.GetParamOr(ctx, ParamDataSeed, int64(1)))
+	b := newBatcher(len(bitext), batch, dataSeed)
+	// otclir's own student reads only ids (its masks are ids ≠ PAD); a
+	// checkpoint student also reads the attention and vector masks.
+	var studentInputs func(idx []int) []*tensors.Tensor
+	if student.Checkpoint == nil {
+		fIDs := encoder.Tokenize(student.Tokenizer, foreign, maxLen)
+		studentInputs = func(idx []int) []*tensors.Tensor { return []*tensors.Tensor{gatherRows(fIDs, maxLen, idx)} }
+	} else {
+		fb := student.TokenizeBatch(foreign, maxLen, encoder.Document)
+		studentInputs = func(idx []int) []*tensors.Tensor { return fb.Rows(idx).Tensors() }
+	}
 	ds := &dataset{name: "bitext", skip: b.skip, make: func() []*tensors.Tensor {
 		idx := b.next()
 		vecs := make([]float32, batch*maxLen*dim)
@@ -101,15 +150,22 @@ func TrainStudent(backend backends.Backend, teacher *encoder.Model, bitext []dat
 			copy(vecs[i*maxLen*dim:(i+1)*maxLen*dim], targets.Vecs[r*maxLen*dim:(r+1)*maxLen*dim])
 			copy(mask[i*maxLen:(i+1)*maxLen], targets.Mask[r*maxLen:(r+1)*maxLen])
 		}
-		return []*tensors.Tensor{
-			gatherRows(fIDs, maxLen, idx),
+		return append(studentInputs(idx),
 			tensors.FromFlatDataAndDimensions(vecs, batch, maxLen, dim),
-			tensors.FromFlatDataAndDimensions(mask, batch, maxLen),
-		}
+			tensors.FromFlatDataAndDimensions(mask, batch, maxLen))
 	}}
 	modelFn := func(ctx *context.Context, _ any, inputs []*Node) []*Node {
-		s, sMask := encoder.Encode(ctx, inputs[0])
-		t, tMask := inputs[1], inputs[2]
+		var s, sMask, t, tMask *Node
+		if student.Checkpoint == nil {
+			s, sMask = encoder.Encode(ctx, inputs[0])
+			t, tMask = inputs[1], inputs[2]
+		} else {
+			s, sMask = student.Vectors(ctx, inputs[0], inputs[1], inputs[2])
+			t, tMask = inputs[3], inputs[4]
+		}
+		if len(frozen) > 0 {
+			freeze(ctx, frozen)
+		}
 		loss := StudentLoss(lossKind, s, sMask, t, tMask, eps, tau, iters)
 		if wMaxSim > 0 {
 			ce := inBatchCrossEntropy(meanMaxSimScores(s, sMask, t, tMask), temperature)
@@ -124,7 +180,10 @@ func TrainStudent(backend backends.Backend, teacher *encoder.Model, bitext []dat
 	if _, err := run(backend, ctx, ds, modelFn, opt); err != nil {
 		return nil, err
 	}
-	return encoder.NewModel(backend, ctx, teacher.Tokenizer), nil
+	if student.Checkpoint == nil {
+		return encoder.NewModel(backend, ctx, student.Tokenizer), nil
+	}
+	return student.Trained(ctx), nil
 }
 
 // StudentLoss builds the scalar distillation loss (mean over the batch) of

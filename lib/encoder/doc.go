@@ -22,6 +22,25 @@
 //
 // Model (a tokenizer plus a GoMLX context saved as a checkpoint directory)
 // is the host-side handle used to encode texts, save and load encoders.
+//
+// # Checkpoint models
+//
+// A Model may instead be backed by a HuggingFace checkpoint directory
+// (LoadCheckpoint: BERT, XLM-R, RoBERTa or ColBERT through lib/bert, its
+// tokenizer through lib/text.Pretrained). Its graph function (Vectors) is
+// bert.Hidden's last layer, then ColBERT's projection (bert.Project) when
+// the checkpoint has one, else L2 normalisation; positions outside the
+// vector mask are zero. ColBERT's input conventions are options
+// (Conventions, defaulting to what the checkpoint implies): [Q]/[D] marker
+// tokens after [CLS], queries padded with [MASK] to the query length (not
+// attended to, but vectors), punctuation dropped from document vectors.
+// WithProjection adds a projection of the teacher's dimension to a student
+// initialised from a checkpoint that has none (or another). Save writes a
+// checkpoint model in HuggingFace layout (config.json, weights, tokenizer
+// files, ConventionsFile, a manifest); Load recognises that layout by its
+// config.json. WeightsSHA256 is a model's identity (lib/bert's for a
+// checkpoint model).
+//
 // NewBackend picks the GoMLX backend (GOMLX_BACKEND, default
 // DefaultBackendConfig); it installs no patch (see internal/gomlxpatch).
 package encoder

@@ -18,7 +18,9 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
 
 	"github.com/otclir/otclir/lib/atomicfile"
+	"github.com/otclir/otclir/lib/bert"
 	"github.com/otclir/otclir/lib/manifest"
+	"github.com/otclir/otclir/lib/pretrained"
 	"github.com/otclir/otclir/lib/text"
 )
 
@@ -52,12 +54,20 @@ func NewContext(tok *text.Tokenizer, params map[string]any, seed int64) *context
 	return ctx
 }
 
-// Model is an encoder ready to embed texts: tokenizer + variables.
+// Model is an encoder ready to embed texts: tokenizer + variables. It is
+// otclir's own encoder (Tokenizer set, variables under /encoder, graph
+// Encode) or a HuggingFace checkpoint (Checkpoint set, variables under
+// /bert, LoadCheckpoint).
 type Model struct {
-	Backend   backends.Backend
-	Ctx       *context.Context
+	Backend backends.Backend
+	Ctx     *context.Context
+	// Tokenizer is otclir's BPE tokenizer of its own encoder (nil for a
+	// checkpoint model).
 	Tokenizer *text.Tokenizer
-	exec      *context.Exec
+	// Checkpoint is set for a model backed by a HuggingFace checkpoint.
+	Checkpoint *Checkpoint
+	exec       *context.Exec
+	execCk     *context.Exec
 }
 
 // NewModel wraps a context (built with NewContext or loaded) and its tokenizer.
@@ -67,11 +77,20 @@ func NewModel(backend backends.Backend, ctx *context.Context, tok *text.Tokenize
 
 // MaxPositions is the longest sequence the model accepts.
 func (m *Model) MaxPositions() int {
+	if m.Checkpoint != nil {
+		return m.Checkpoint.Config.MaxLength()
+	}
 	return context.GetParamOr(m.Ctx.In(Scope), ParamMaxPositions, DefaultParams[ParamMaxPositions].(int))
 }
 
 // OutputDim is the dimension of the token vectors.
 func (m *Model) OutputDim() int {
+	if c := m.Checkpoint; c != nil {
+		if c.Config.ProjectionDim > 0 {
+			return c.Config.ProjectionDim
+		}
+		return c.Config.Hidden
+	}
 	return context.GetParamOr(m.Ctx.In(Scope), ParamOutputDim, DefaultParams[ParamOutputDim].(int))
 }
 
@@ -90,12 +109,31 @@ func Tokenize(tok *text.Tokenizer, texts []string, maxLen int) []int32 {
 	return out
 }
 
-// Encode embeds texts (truncated to maxLen subwords) and returns, for each
-// text, its real tokens' vectors flattened row-major: n_i × OutputDim floats.
-// It runs the graph in batches of EncodeBatchSize.
+// Encode embeds texts as documents (truncated to maxLen subwords) and
+// returns, for each text, its real tokens' vectors flattened row-major:
+// n_i × OutputDim floats. It runs the graph in batches of EncodeBatchSize.
 func (m *Model) Encode(texts []string, maxLen int) (out [][]float32, err error) {
+	return m.EncodeAs(texts, maxLen, Document)
+}
+
+// EncodeQueries embeds texts as queries: as Encode for otclir's own
+// encoder; with a checkpoint's query conventions (marker, [MASK] padding
+// to maxLen) for a checkpoint model.
+func (m *Model) EncodeQueries(texts []string, maxLen int) ([][]float32, error) {
+	return m.EncodeAs(texts, maxLen, Query)
+}
+
+// EncodeAs embeds texts in role (Encode, EncodeQueries).
+func (m *Model) EncodeAs(texts []string, maxLen int, role Role) (out [][]float32, err error) {
 	if maxLen <= 0 || maxLen > m.MaxPositions() {
-		return nil, fmt.Errorf("encoder: maxLen %d out of range 1..%d (%s)", maxLen, m.MaxPositions(), ParamMaxPositions)
+		what := ParamMaxPositions
+		if m.Checkpoint != nil {
+			what = "the checkpoint's max_position_embeddings"
+		}
+		return nil, fmt.Errorf("encoder: maxLen %d out of range 1..%d (%s)", maxLen, m.MaxPositions(), what)
+	}
+	if m.Checkpoint != nil {
+		return m.encodeCheckpoint(texts, maxLen, role)
 	}
 	if m.exec == nil {
 		m.exec, err = context.NewExec(m.Backend, m.Ctx.Reuse(), func(ctx *context.Context, tokens *Node) (*Node, *Node) {
@@ -151,6 +189,16 @@ func (m *Model) Encode(texts []string, maxLen int) (out [][]float32, err error) 
 // TokenStrings returns the subword strings the model sees for s (as Encode
 // would truncate them), for labelling alignments.
 func (m *Model) TokenStrings(s string, maxLen int) []string {
+	if m.Checkpoint != nil {
+		_, _, keep, all := m.Checkpoint.sequence(s, maxLen, Document)
+		var toks []string
+		for i, k := range keep {
+			if k == 1 {
+				toks = append(toks, all[i])
+			}
+		}
+		return toks
+	}
 	toks := m.Tokenizer.Tokens(s, maxLen)
 	if len(toks) == 0 {
 		toks = []string{"[UNK]"}
@@ -167,7 +215,14 @@ func (m *Model) TokenStrings(s string, maxLen int) []string {
 // SHA-256 (lib/manifest), flushed, and swapped in, so a crash, a signal or a
 // full disk leaves the previous model or none, and a concurrent Load reads
 // one whole version.
+//
+// A checkpoint model is saved in HuggingFace layout instead
+// (config.json, weights, tokenizer files: saveCheckpoint), which Load
+// recognises by its config.json.
 func (m *Model) Save(dir string) error {
+	if m.Checkpoint != nil {
+		return m.saveCheckpoint(dir)
+	}
 	dir = filepath.Clean(dir)
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
@@ -228,6 +283,9 @@ const loadAttempts = 5
 // while Load reads it is read again. A folder without a manifest (saved
 // before otclir wrote them) is loaded unchecked.
 func Load(backend backends.Backend, dir string) (*Model, error) {
+	if isCheckpointDir(dir) {
+		return loadCheckpointDir(backend, dir)
+	}
 	var err error
 	for attempt := 0; attempt < loadAttempts; attempt++ {
 		var m *Model
@@ -323,10 +381,14 @@ func loadUnchecked(backend backends.Backend, dir string) (*Model, error) {
 func Exists(dir string) bool {
 	if sums, err := manifest.Read(dir); err == nil {
 		_, ok := sums[TokenizerFile]
-		return ok
+		_, hf := sums[pretrained.ConfigFile]
+		return ok || hf
 	}
 	if _, err := os.Stat(filepath.Join(dir, manifest.FileName)); err == nil {
 		return false // a manifest that does not parse
+	}
+	if isCheckpointDir(dir) {
+		return true // a HuggingFace checkpoint directory
 	}
 	_, err := os.Stat(filepath.Join(dir, TokenizerFile))
 	if err != nil {
@@ -351,9 +413,13 @@ func (m *Model) CloneForTraining() (*context.Context, error) {
 			ctx.SetParam(key, value)
 		}
 	})
+	scope := Scope
+	if m.Checkpoint != nil {
+		scope = bert.Scope
+	}
 	var names []string
 	for v := range m.Ctx.IterVariables() {
-		if strings.HasPrefix(v.Scope(), context.RootScope+Scope) {
+		if strings.HasPrefix(v.Scope(), context.RootScope+scope) {
 			if _, err := v.CloneToContext(ctx); err != nil {
 				return nil, fmt.Errorf("encoder: copying variable %s: %w", v.ScopeAndName(), err)
 			}
@@ -361,7 +427,7 @@ func (m *Model) CloneForTraining() (*context.Context, error) {
 		}
 	}
 	if len(names) == 0 {
-		return nil, fmt.Errorf("encoder: model has no variables under /%s to clone", Scope)
+		return nil, fmt.Errorf("encoder: model has no variables under /%s to clone", scope)
 	}
 	sort.Strings(names)
 	return ctx, nil
