@@ -15,6 +15,7 @@ import (
 
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/backends/xla"
+	. "github.com/gomlx/gomlx/pkg/core/graph"
 )
 
 // TestXLAAutoInstallOff checks what backend_xla.go promises at start-up:
@@ -114,5 +115,36 @@ func TestXLANoNetwork(t *testing.T) {
 	}
 	if conns.Load() == 0 {
 		t.Error("xla.AutoInstall made no connection to the proxy: the no-network check above proves nothing")
+	}
+}
+
+// TestXLABackendRuns loads the PJRT plugin that GOMLX_BACKEND names
+// (xla:/abs/path/plugin.so; .ci/device-check sets it) and runs a matrix
+// product on it. It skips when GOMLX_BACKEND does not select XLA; a plugin
+// that cannot be loaded fails it with NewBackend's error.
+func TestXLABackendRuns(t *testing.T) {
+	cfg := BackendConfig()
+	if name, _, _ := strings.Cut(cfg, ":"); !slices.Contains(xlaBackendNames, name) {
+		t.Skipf("%s=%q does not select XLA (set it to xla:/abs/path/to/pjrt_plugin.so)", backends.ConfigEnvVar, cfg)
+	}
+	b, err := NewBackend()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Finalize()
+	t.Logf("backend %s, %d device(s)", b.Description(), b.NumDevices())
+	x := [][]float32{{1, 2}, {3, 4}}
+	y := [][]float32{{5, 6}, {7, 8}}
+	// By hand: [1·5+2·7 1·6+2·8; 3·5+4·7 3·6+4·8] = [19 22; 43 50], exact in float32 (and TF32).
+	want := [][]float32{{19, 22}, {43, 50}}
+	out, err := ExecOnce(b, func(x, y *Node) *Node { return Dot(x, y) }, x, y)
+	if err != nil {
+		t.Fatalf("executing a matrix product on %s: %v", cfg, err)
+	}
+	got := out.Value().([][]float32)
+	for i := range want {
+		if !slices.Equal(got[i], want[i]) {
+			t.Fatalf("x·y on %s = %v, want %v", cfg, got, want)
+		}
 	}
 }
