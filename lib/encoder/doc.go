@@ -43,4 +43,6 @@
 //
 // NewBackend picks the GoMLX backend (GOMLX_BACKEND, default
 // DefaultBackendConfig); it installs no patch (see internal/gomlxpatch).
+// GoMLX's XLA backend is linked only with -tags xla (XLABuildTag), takes its
+// PJRT plugin only by absolute path, and never auto-installs one.
 package encoder
