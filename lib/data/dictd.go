@@ -2,7 +2,7 @@ package data
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -69,7 +69,8 @@ func ReadDictd(pkg DebianPackage, root, name string) ([]DictdEntry, error) {
 	return parseDictd(index, body, root+"/"+indexRel)
 }
 
-func parseDictd(index, body []byte, indexName string) ([]DictdEntry, error) {
+func parseDictd(index []byte, bodyBytes []byte, indexName string) ([]DictdEntry, error) {
+	body := string(bodyBytes) // one copy; articles are substrings of it
 	seen := map[int]bool{}
 	var out []DictdEntry
 	lines := strings.Split(string(index), "\n")
@@ -101,11 +102,15 @@ func parseDictd(index, body []byte, indexName string) ([]DictdEntry, error) {
 		}
 		seen[off] = true
 		b := body[off : off+size]
-		if !utf8.Valid(b) {
+		if !utf8.ValidString(b) {
 			return nil, fmt.Errorf("%w: %s:%d: article of %q is not UTF-8", ErrMalformed, indexName, n, f[0])
 		}
-		out = append(out, DictdEntry{Headword: f[0], Offset: off, Body: string(b)})
+		out = append(out, DictdEntry{Headword: f[0], Offset: off, Body: b})
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Offset < out[j].Offset })
+	if !slices.IsSortedFunc(out, cmpOffset) {
+		slices.SortStableFunc(out, cmpOffset)
+	}
 	return out, nil
 }
+
+func cmpOffset(a, b DictdEntry) int { return a.Offset - b.Offset }
