@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
 )
 
 // DictdDir is where Debian's dictd databases are installed, relative to
@@ -66,10 +68,13 @@ func ReadDictd(pkg DebianPackage, root, name string) ([]DictdEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	return parseDictd(index, body, root+"/"+indexRel)
+	return parseDictd(index, body, root+"/"+indexRel, pkg.Name == GCIDEPackage.Name)
 }
 
-func parseDictd(index []byte, bodyBytes []byte, indexName string) ([]DictdEntry, error) {
+// parseDictd splits body into the articles of index. With cp1252, bytes
+// that are not UTF-8 are read as Windows-1252 (9 articles of GCIDE 0.48.5
+// hold such bytes: "The stock market\x92s drop"); else they are an error.
+func parseDictd(index []byte, bodyBytes []byte, indexName string, cp1252 bool) ([]DictdEntry, error) {
 	body := string(bodyBytes) // one copy; articles are substrings of it
 	seen := map[int]bool{}
 	var out []DictdEntry
@@ -102,6 +107,9 @@ func parseDictd(index []byte, bodyBytes []byte, indexName string) ([]DictdEntry,
 		}
 		seen[off] = true
 		b := body[off : off+size]
+		if !utf8.ValidString(b) && cp1252 {
+			b = fixCP1252(b)
+		}
 		if !utf8.ValidString(b) {
 			return nil, fmt.Errorf("%w: %s:%d: article of %q is not UTF-8", ErrMalformed, indexName, n, f[0])
 		}
@@ -114,3 +122,18 @@ func parseDictd(index []byte, bodyBytes []byte, indexName string) ([]DictdEntry,
 }
 
 func cmpOffset(a, b DictdEntry) int { return a.Offset - b.Offset }
+
+// fixCP1252 decodes the bytes of s that are not UTF-8 as Windows-1252.
+func fixCP1252(s string) string {
+	var sb strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			sb.WriteRune(charmap.Windows1252.DecodeByte(s[i]))
+		} else {
+			sb.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return sb.String()
+}
