@@ -42,7 +42,7 @@ type WordTasks struct {
 	// held-out headwords (definitions that occur in more than one article,
 	// "eräs lintulaji () tai sen yksilö", are left out), relevant = the
 	// headwords translated by the query. Only dictionaries with at least 100
-// such definitions get one.
+	// such definitions get one.
 	Definitions map[string]Collection
 	// Train is each language's FreeDict bitext without the held-out
 	// headwords (FreeDictBitext), filtered with Exclusion.
