@@ -68,6 +68,7 @@ func TestRealGCIDE(t *testing.T) {
 		t.Errorf("%d definitions, want 173456", len(defs))
 	}
 	train, dev := EnglishPairs(defs, 1, 0.02)
+	t.Logf("%d definitions: %d train pairs, %d dev pairs", len(defs), len(train), len(dev))
 	if len(train)+len(dev) > len(defs) || len(train)+len(dev) < len(defs)*99/100 || len(dev) < len(defs)/100 || len(dev) > len(defs)*3/100 {
 		t.Errorf("split %d/%d of %d", len(train), len(dev), len(defs))
 	}
