@@ -153,3 +153,23 @@ func gunzip(b []byte, name string) ([]byte, error) {
 	}
 	return out, nil
 }
+
+// DebianPackages are the pinned Debian packages, in FreeDicts order and
+// GCIDE last.
+func DebianPackages() []DebianPackage {
+	var out []DebianPackage
+	for _, d := range FreeDicts() {
+		out = append(out, d.Package)
+	}
+	return append(out, GCIDEPackage)
+}
+
+// DebianProvenance is the one-line provenance of pkgs:
+// "dict-freedict-swh-eng=2022.04.21-1 (GPL-2+),dict-gcide=0.48.5+nmu2 (GPL-2+)".
+func DebianProvenance(pkgs ...DebianPackage) string {
+	parts := make([]string, len(pkgs))
+	for i, p := range pkgs {
+		parts[i] = p.Provenance()
+	}
+	return strings.Join(parts, ",")
+}

@@ -30,7 +30,7 @@ func TestParseDictdNumber(t *testing.T) {
 	}{
 		{"A", 0, true}, {"B", 1, true}, {"/", 63, true},
 		{"B2", 1*64 + 54, true},            // 'B' = 1, '2' = 54 in the base64 alphabet
-		{"DX+", 3*4096 + 23*64 + 62, true}, // freedict-swh-eng.index: abiria at 14,142
+		{"DX+", 3*4096 + 23*64 + 62, true}, // freedict-swh-eng.index: abiria at 13,822
 		{"", 0, false}, {"A=", 0, false}, {"AAAAAAAAA", 0, false},
 	} {
 		got, err := ParseDictdNumber(tc.in)
