@@ -44,10 +44,31 @@ func TestMeasureBM25Dev(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cldr, err := data.Fetch(t.Context(), data.CLDRAnnotationsPackage, data.CacheDir())
+	if err != nil {
+		t.Skip(err)
+	}
+	engAnn, err := data.LoadAnnotations(cldr, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range []string{"som", "yor", "hau", "amh", "mar", "tgl"} {
+		l, _ := data.LookupLanguage(code)
+		ann, err := data.LoadAnnotations(cldr, l.CLDRLocale)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := wt.AddCLDRGloss(code, ann, engAnn, data.SplitCLDRGrouped(ann, engAnn, 7, 0.2)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, l := range []string{"swh", "deu", "fra", "spa", "fin"} {
 		if c, ok := wt.Gloss[l]; ok {
 			cols = append(cols, c)
 		}
+	}
+	for _, l := range []string{"som", "yor", "hau", "amh", "mar", "tgl"} {
+		cols = append(cols, wt.CLDRGloss[l])
 	}
 	if c, ok := wt.Definitions["fin"]; ok {
 		cols = append(cols, c)

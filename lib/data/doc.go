@@ -116,7 +116,9 @@
 //     FreeDict language, a held-out headword is the query and WordNet
 //     glosses are the documents, the relevant ones the synsets of its
 //     English translations (WordTasks.Gloss, "words-swh-eng"); for fin-eng
-//     also English word → Finnish definitions (WordTasks.Definitions). The
+//     also English word → Finnish definitions (WordTasks.Definitions); for
+//     languages without FreeDict, the CLDR name of a held-out concept →
+//     the glosses of its English name's synsets (AddCLDRGloss). The
 //     held-out headwords stay out of the FreeDict bitext (FreeDictBitext,
 //     WordTasks.Train) and every query and document is in
 //     WordTasks.Exclusion, which filters the teacher pairs, the bitext and

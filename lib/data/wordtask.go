@@ -53,11 +53,22 @@ type WordTasks struct {
 	// TestHeadwords are the held-out headword keys (normalized words) by
 	// language: a training stage must not use their entries.
 	TestHeadwords map[string]map[string]bool
+	// CLDRGloss are the CLDR name → English gloss collections
+	// ("cldrwords-som-eng", AddCLDRGloss), for languages without FreeDict.
+	CLDRGloss map[string]Collection
 	// Exclusion holds every query and document of Gloss and Definitions:
 	// filter the teacher's WordNet pairs, the student's bitext and the
 	// pretraining corpus with it (FilterPairs, FilterTexts), and check them
 	// (Check, CheckTextsNoLeak with Texts).
 	Exclusion *Exclusion
+
+	synsets    []Synset
+	index      wordNetIndex
+	distract   []int
+	maxRel     int
+	maxQueries int
+	seed       int64
+	dicts      map[string][]FreeDictEntry
 }
 
 var parenthetical = regexp.MustCompile(`\s*\([^()]*\)\s*`)
@@ -169,7 +180,8 @@ func BuildWordTasks(synsets []Synset, dicts map[string][]FreeDictEntry, cfg Word
 	distract := withGloss[:min(cfg.Distractors, len(withGloss))]
 
 	t := &WordTasks{Gloss: map[string]Collection{}, Definitions: map[string]Collection{}, Train: map[string][]Pair{},
-		TestHeadwords: map[string]map[string]bool{}, Exclusion: NewExclusion()}
+		CLDRGloss: map[string]Collection{}, TestHeadwords: map[string]map[string]bool{}, Exclusion: NewExclusion(),
+		synsets: synsets, index: x, distract: distract, maxRel: cfg.MaxRelevant, maxQueries: cfg.MaxQueries, seed: cfg.Seed, dicts: dicts}
 	langs := make([]string, 0, len(dicts))
 	for l := range dicts {
 		langs = append(langs, l)
@@ -239,12 +251,106 @@ func BuildWordTasks(synsets []Synset, dicts map[string][]FreeDictEntry, cfg Word
 			t.Exclusion.AddCollection(d)
 		}
 	}
-	for _, lang := range langs {
-		d, _ := FreeDictToEnglish(lang)
-		d.From, d.To = lang, "eng"
-		t.Train[lang], _ = t.Exclusion.FilterPairs(FreeDictBitext(d, dicts[lang], t.TestHeadwords[lang]))
-	}
+	t.filterTrain()
 	return t, nil
+}
+
+// filterTrain (re)computes Train with the current Exclusion.
+func (t *WordTasks) filterTrain() {
+	for lang, entries := range t.dicts {
+		d := FreeDict{From: lang, To: "eng"}
+		t.Train[lang], _ = t.Exclusion.FilterPairs(FreeDictBitext(d, entries, t.TestHeadwords[lang]))
+	}
+}
+
+// AddCLDRGloss adds the CLDR name → English gloss collection of lang
+// ("cldrwords-<lang>-eng") to CLDRGloss and its texts to Exclusion (and
+// filters Train again): for a language without a FreeDict dictionary.
+// Queries are the foreign CLDR names (Annotation.Name) of split's test
+// keys whose English name is a WordNet lemma (lower case; "cat", "chess
+// pawn"), at most MaxQueries by a seeded sample, with 1..MaxRelevant
+// synsets (its noun synsets when it has some), and whose name does not
+// leak (CheckNoLeak's rule) into a name or text of a concept outside the
+// test keys; documents are those synsets' glosses and the distractors of
+// the Gloss collections; relevant = the synsets of the English name. A
+// name is a different text from the CLDR collection's "name, keywords"
+// query, and split keeps the test keys out of the CLDR bitext.
+func (t *WordTasks) AddCLDRGloss(lang string, foreign, english []Annotation, split CLDRSplit) (Collection, error) {
+	fm, em := byKey(foreign), byKey(english)
+	// Names and texts of the other concepts (the CLDR bitext's texts): a
+	// query equal to one would be trained on.
+	test := split.Exclude()
+	other := newLeakIndex()
+	for _, k := range SharedKeys(foreign, english) {
+		if !test[k] {
+			for _, s := range []string{fm[k].Name, em[k].Name, AnnotationText(fm[k]), AnnotationText(em[k])} {
+				other.add(s, 0)
+			}
+		}
+	}
+	trained := func(q string) bool {
+		found := false
+		other.find(q, func(int) bool { found = true; return false })
+		return found
+	}
+	type cand struct {
+		key string
+		rel []int
+	}
+	var cands []cand
+	for _, k := range split.TestKeys {
+		f, ok1 := fm[k]
+		e, ok2 := em[k]
+		if !ok1 || !ok2 || itemKey(f.Name) == "" || trained(f.Name) {
+			continue
+		}
+		rel := t.index[strings.ToLower(strings.TrimSpace(e.Name))]
+		var nouns []int
+		for _, i := range rel {
+			if t.synsets[i].POS == "n" {
+				nouns = append(nouns, i)
+			}
+		}
+		if len(nouns) > 0 {
+			rel = nouns // emoji names are nouns: "cat" the animal, not the verb
+		}
+		if len(rel) == 0 || (t.maxRel > 0 && len(rel) > t.maxRel) {
+			continue
+		}
+		cands = append(cands, cand{k, rel})
+	}
+	if len(cands) == 0 {
+		return Collection{}, fmt.Errorf("data: word tasks: no CLDR test concept of %s has an English name that is a WordNet lemma", lang)
+	}
+	newRand(t.seed).Shuffle(len(cands), func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
+	if t.maxQueries > 0 && len(cands) > t.maxQueries {
+		cands = cands[:t.maxQueries]
+	}
+	sort.Slice(cands, func(i, j int) bool { return cands[i].key < cands[j].key })
+	c := Collection{Name: "cldrwords-" + lang + "-eng", QueryLang: lang, DocLang: "eng", Qrels: Qrels{}}
+	inDocs := map[int]bool{}
+	addDoc := func(i int) {
+		if !inDocs[i] {
+			inDocs[i] = true
+			c.Docs = append(c.Docs, Doc{ID: SynsetDocID(t.synsets[i]), Text: t.synsets[i].Gloss})
+		}
+	}
+	for _, cd := range cands {
+		qid := "cldr-" + CLDRKeyID(cd.key)
+		c.Queries = append(c.Queries, Query{ID: qid, Text: fm[cd.key].Name})
+		c.Qrels[qid] = map[string]int{}
+		for _, i := range cd.rel {
+			addDoc(i)
+			c.Qrels[qid][SynsetDocID(t.synsets[i])] = 1
+		}
+	}
+	for _, i := range t.distract {
+		addDoc(i)
+	}
+	t.CLDRGloss[lang] = c
+	t.Exclusion.AddCollection(c)
+	t.filterTrain()
+	return c, nil
 }
 
 // minDefinitionDocs is the fewest documents of a definition collection.

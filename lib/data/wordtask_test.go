@@ -86,6 +86,29 @@ func TestRealWordTasks(t *testing.T) {
 	if _, ok := wt.Definitions["fin"]; !ok {
 		t.Error("no definition collection for fin")
 	}
+	// CLDR names → glosses for the low-resource languages without FreeDict.
+	cldr := realPackage(t, CLDRAnnotationsPackage)
+	engAnn, err := LoadAnnotations(cldr, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range []string{"som", "yor", "hau", "amh", "mar", "tgl"} {
+		l, _ := LookupLanguage(code)
+		ann, err := LoadAnnotations(cldr, l.CLDRLocale)
+		if err != nil {
+			t.Fatal(err)
+		}
+		split := SplitCLDRGrouped(ann, engAnn, 7, 0.2)
+		c, err := wt.AddCLDRGloss(code, ann, engAnn, split)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkCollection(t, c)
+		t.Logf("%s: %d queries, %d docs", c.Name, len(c.Queries), len(c.Docs))
+		if err := CheckNoLeak(CLDRBitext(ann, engAnn, split.Exclude()), c.Queries); err != nil {
+			t.Errorf("%s: %v", c.Name, err)
+		}
+	}
 	// The teacher's WordNet pairs, filtered, hold no held-out text; the
 	// unfiltered ones do (the glosses are WordNet's), which the check
 	// catches.
