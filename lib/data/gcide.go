@@ -231,7 +231,10 @@ func mix64(z uint64) uint64 {
 // definitions across articles, "And so forth" under both "And" and
 // "Forth") are dropped, so CheckNoLeak of train against the dev texts
 // holds.
-func EnglishPairs(defs []GCIDEDefinition, seed int64, devFraction float64) (train, dev []Pair) {
+func EnglishPairs(defs []GCIDEDefinition, seed int64, devFraction float64) (train, dev []Pair, err error) {
+	if err := checkFraction(devFraction); err != nil {
+		return nil, nil, err
+	}
 	for _, d := range defs {
 		p := Pair{Src: d.Term(), Tgt: d.Text, Origin: OriginGCIDE}
 		if InDev(itemKey(d.Term()), seed, devFraction) {
@@ -246,7 +249,15 @@ func EnglishPairs(defs []GCIDEDefinition, seed int64, devFraction float64) (trai
 		x.Add(fmt.Sprintf("gcide-dev-%d", i), p.Tgt)
 	}
 	train, _ = x.FilterPairs(train)
-	return train, dev
+	return train, dev, nil
+}
+
+// checkFraction refuses a dev fraction outside (0, 1), NaN included.
+func checkFraction(f float64) error {
+	if !(f > 0 && f < 1) {
+		return fmt.Errorf("data: dev fraction %v, want in (0, 1)", f)
+	}
+	return nil
 }
 
 // EnglishDevCollection is an English retrieval task that is not
@@ -258,7 +269,10 @@ func EnglishPairs(defs []GCIDEDefinition, seed int64, devFraction float64) (trai
 // so lexical matching alone does badly. At most maxQueries terms (<= 0:
 // all), chosen by a seeded shuffle of the sorted terms; terms defined more
 // than maxRelevant times (<= 0: no limit) are left out ("set", "run").
-func EnglishDevCollection(defs []GCIDEDefinition, seed int64, devFraction float64, maxQueries, maxRelevant int) Collection {
+func EnglishDevCollection(defs []GCIDEDefinition, seed int64, devFraction float64, maxQueries, maxRelevant int) (Collection, error) {
+	if err := checkFraction(devFraction); err != nil {
+		return Collection{}, err
+	}
 	c := Collection{Name: "gcide-dev", QueryLang: "eng", DocLang: "eng", Qrels: Qrels{}}
 	byTerm := map[string][]string{}
 	terms := map[string]string{} // key -> term as written (first seen)
@@ -298,5 +312,8 @@ func EnglishDevCollection(defs []GCIDEDefinition, seed int64, devFraction float6
 		}
 		c.Qrels[qid] = rel
 	}
-	return c
+	if len(c.Queries) == 0 {
+		return Collection{}, fmt.Errorf("data: gcide dev collection: no dev term among %d definitions (dev fraction %v)", len(defs), devFraction)
+	}
+	return c, nil
 }

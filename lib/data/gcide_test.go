@@ -1,6 +1,7 @@
 package data
 
 import (
+	"math"
 	"reflect"
 	"testing"
 )
@@ -67,13 +68,24 @@ func TestRealGCIDE(t *testing.T) {
 	if len(defs) != 173456 {
 		t.Errorf("%d definitions, want 173456", len(defs))
 	}
-	train, dev := EnglishPairs(defs, 1, 0.02)
+	train, dev, err := EnglishPairs(defs, 1, 0.02)
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Logf("%d definitions: %d train pairs, %d dev pairs", len(defs), len(train), len(dev))
 	if len(train)+len(dev) > len(defs) || len(train)+len(dev) < len(defs)*99/100 || len(dev) < len(defs)/100 || len(dev) > len(defs)*3/100 {
 		t.Errorf("split %d/%d of %d", len(train), len(dev), len(defs))
 	}
-	c := EnglishDevCollection(defs, 1, 0.02, 500, 10)
+	c, err := EnglishDevCollection(defs, 1, 0.02, 500, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
 	checkCollection(t, c)
+	for _, f := range []float64{0, 1, -0.5, math.NaN()} {
+		if _, _, err := EnglishPairs(defs, 1, f); err == nil {
+			t.Errorf("EnglishPairs accepted dev fraction %v", f)
+		}
+	}
 	if len(c.Queries) != 500 {
 		t.Errorf("%d queries", len(c.Queries))
 	}

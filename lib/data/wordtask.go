@@ -163,7 +163,7 @@ func FreeDictBitext(d FreeDict, entries []FreeDictEntry, exclude map[string]bool
 // queries, but every held-out headword stays out of Train. Everything is a
 // deterministic function of the inputs and cfg.
 func BuildWordTasks(synsets []Synset, dicts map[string][]FreeDictEntry, cfg WordTaskConfig) (*WordTasks, error) {
-	if cfg.TestFraction <= 0 || cfg.TestFraction >= 1 {
+	if !(cfg.TestFraction > 0 && cfg.TestFraction < 1) { // NaN too
 		return nil, fmt.Errorf("data: word tasks: test fraction %v, want in (0, 1)", cfg.TestFraction)
 	}
 	if cfg.Distractors < 0 {

@@ -2,6 +2,7 @@ package data
 
 import (
 	"errors"
+	"math"
 	"testing"
 )
 
@@ -14,6 +15,16 @@ func TestTranslationLemma(t *testing.T) {
 	} {
 		if got := translationLemma(tc.in, tc.pos); got != tc.want {
 			t.Errorf("translationLemma(%q, %q) = %q, want %q", tc.in, tc.pos, got, tc.want)
+		}
+	}
+}
+
+func TestBuildWordTasksConfig(t *testing.T) {
+	for _, cfg := range []WordTaskConfig{
+		{TestFraction: 0}, {TestFraction: 1}, {TestFraction: math.NaN()}, {TestFraction: 0.1, Distractors: -1},
+	} {
+		if _, err := BuildWordTasks(nil, nil, cfg); err == nil {
+			t.Errorf("BuildWordTasks accepted %+v", cfg)
 		}
 	}
 }
