@@ -15,7 +15,7 @@ GO ?= go
 DEMO_FLAGS ?=
 GRID_FLAGS ?=
 
-.PHONY: demo paper ablations languages test setup setup-go setup-notebooks setup-chromium setup-torch setup-pot setup-apertium setup-postgres setup-slurm build gotest test-slurm notebooks bench fmt vet clean
+.PHONY: demo paper ablations languages test setup setup-go setup-notebooks setup-chromium setup-torch setup-pot setup-apertium setup-freedict setup-postgres setup-slurm build gotest test-slurm notebooks bench fmt vet clean
 
 demo: build
 	bin/otclir demo $(DEMO_FLAGS)
@@ -51,7 +51,7 @@ test: setup gotest notebooks
 build:
 	$(GO) build -o bin/otclir ./cmd/otclir
 
-setup: setup-go setup-notebooks setup-chromium setup-torch setup-pot setup-postgres setup-apertium
+setup: setup-go setup-notebooks setup-chromium setup-torch setup-pot setup-postgres setup-apertium setup-freedict
 
 setup-go:
 	@command -v $(GO) >/dev/null || { echo "Go is required (https://go.dev/doc/install)"; exit 1; }
@@ -99,6 +99,16 @@ gotest:
 setup-postgres:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; }
+
+# Debian's FreeDict dictionaries and GCIDE (dictd databases under /usr/share/dictd), at the
+# versions lib/data pins with the SHA-256 of each file (lib/data/freedict.go, gcide.go).
+FREEDICT_PKGS := dict-freedict-swh-eng=2022.04.21-1 dict-freedict-eng-swh=2022.04.21-1 \
+  dict-freedict-deu-eng=2022.04.21-1 dict-freedict-fra-eng=2022.04.21-1 \
+  dict-freedict-spa-eng=2022.04.21-1 dict-freedict-fin-eng=2022.12.07-2 dict-gcide=0.48.5+nmu2
+setup-freedict:
+	@for p in $(FREEDICT_PKGS); do \
+	  [ "$$(dpkg-query -W -f='$${Version}' $${p%%=*} 2>/dev/null)" = "$${p#*=}" ] || missing="$$missing $$p"; done; \
+	  [ -z "$$missing" ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; }
 
 # Debian's Slurm and munge, for test-slurm's single-node cluster.
 setup-slurm:

