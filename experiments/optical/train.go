@@ -2,6 +2,7 @@ package optical
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"github.com/otclir/otclir/lib/data"
 	"github.com/otclir/otclir/lib/distill"
 	"github.com/otclir/otclir/lib/encoder"
+	"github.com/otclir/otclir/lib/filelock"
 	"github.com/otclir/otclir/lib/text"
 	"github.com/otclir/otclir/tracker"
 )
@@ -25,8 +27,55 @@ func stringMap(m map[string]any) map[string]string {
 	return out
 }
 
-// trainTeacher trains the teacher of spec and records the run.
+// modelLockPoll is how often lockModel tries again while another process
+// holds a model's lock.
+const modelLockPoll = 100 * time.Millisecond
+
+// lockModel takes the lock of the model folder dir (the file dir.lock),
+// waiting while another process (a grid worker, here or on another machine
+// sharing the artifacts folder) trains and saves the same model, so that a
+// model is trained, saved and its files recorded by one process at a time.
+// When the model is there once the lock is held (the other process saved
+// it), it returns that model and releases the lock: the caller reuses it.
+// Else it returns the function that releases the lock.
+func (l *Lab) lockModel(ctx context.Context, what, dir string) (unlock func(), m *encoder.Model, err error) {
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return nil, nil, fmt.Errorf("optical: %s: %w", what, err)
+	}
+	path := dir + ".lock"
+	var lock *filelock.File
+	for waited := false; ; waited = true {
+		if lock, err = filelock.TryLock(path); !errors.Is(err, filelock.ErrLocked) {
+			break
+		}
+		if !waited {
+			fmt.Fprintf(l.cfg.Out, "%s: waiting for the process training %s\n", what, dir)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, nil, cause(ctx)
+		case <-time.After(modelLockPoll):
+		}
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("optical: %s: %w", what, err)
+	}
+	m, ok, err := l.loadModel(ctx, what, dir)
+	if err != nil || ok {
+		lock.Unlock()
+		return nil, m, err
+	}
+	return func() { lock.Unlock() }, nil, nil
+}
+
+// trainTeacher trains the teacher of spec and records the run (the model
+// another process saved meanwhile instead, with run id 0).
 func (l *Lab) trainTeacher(ctx context.Context, spec TeacherSpec, tokSpec TokenizerSpec, tok *text.Tokenizer, dir string) (*encoder.Model, int64, error) {
+	unlock, saved, err := l.lockModel(ctx, "teacher", dir)
+	if saved != nil || err != nil {
+		return saved, 0, err
+	}
+	defer unlock()
 	pairs := l.Corpus.TeacherPairs()
 	rec := record.TrainRun{Role: record.RoleTeacher, ModelKey: spec.Key(), TokenizerKey: tokSpec.Key(),
 		VocabSize: tok.VocabSize(), TeacherPairs: len(pairs),
@@ -58,9 +107,15 @@ func (l *Lab) trainTeacher(ctx context.Context, spec TeacherSpec, tokSpec Tokeni
 }
 
 // trainStudent trains the student of spec (params: its hyperparameters,
-// the logging period included) and records the run.
+// the logging period included) and records the run (the model another
+// process saved meanwhile instead, with run id 0).
 func (l *Lab) trainStudent(ctx context.Context, spec StudentSpec, params map[string]any, teacher *encoder.Model,
 	bitext []data.Pair, budget int, dir string) (*encoder.Model, int64, error) {
+	unlock, saved, err := l.lockModel(ctx, "student "+spec.Lang, dir)
+	if saved != nil || err != nil {
+		return saved, 0, err
+	}
+	defer unlock()
 	lang := spec.Lang
 	if batch, _ := params[distill.ParamBatchSize].(int); len(bitext) < batch {
 		return nil, 0, fmt.Errorf("optical: student %s: %d bitext pairs, fewer than one batch (student.%s = %d)", lang, len(bitext), distill.ParamBatchSize, batch)
