@@ -15,7 +15,7 @@ GO ?= go
 DEMO_FLAGS ?=
 GRID_FLAGS ?=
 
-.PHONY: demo paper ablations languages test setup setup-go setup-notebooks setup-chromium setup-torch setup-postgres setup-slurm build gotest test-slurm notebooks bench fmt vet clean
+.PHONY: demo paper ablations languages test setup setup-go setup-notebooks setup-chromium setup-torch setup-postgres setup-slurm build gotest test-slurm notebooks bench bench-bertbase fmt vet clean
 
 demo: build
 	bin/otclir demo $(DEMO_FLAGS)
@@ -105,6 +105,13 @@ notebooks: build
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./lib/...
+
+# BERT-base OT-distillation step, otclir vs PyTorch 2 and 1 threads, interleaved
+# (PERFORMANCE.md). BENCH_ROUNDS rounds of BENCH_STEPS timed steps per side.
+BENCH_ROUNDS ?= 2
+BENCH_STEPS ?= 2
+bench-bertbase: setup-torch
+	bash lib/distill/testdata/bench_bertbase.sh $(BENCH_ROUNDS) $(BENCH_STEPS)
 
 fmt:
 	gofmt -l -w .
