@@ -16,8 +16,7 @@ var binaryOps = []backends.OpType{
 // shapes (implicit broadcasting, where simplego steps an index iterator per
 // element) run on contiguous rows; equal shapes and a scalar right operand,
 // where simplego's loops are already direct, run here only when large
-// enough to split across cores, as do large operands with a scalar on the
-// left.
+// enough to split across cores.
 func execBinary(op backends.OpType) executor {
 	return func(backend *simplego.Backend, node *simplego.Node, inputs []*simplego.Buffer, owned []bool) (*simplego.Buffer, error) {
 		in, ok := float32Inputs(inputs)
@@ -38,15 +37,6 @@ func execBinary(op backends.OpType) executor {
 			return out, nil
 		}
 		outShape := nodeShape(node)
-		if len(in[0]) == 1 && len(in[1]) >= parallelMin && rs.Equal(outShape) {
-			// A scalar left operand (Adam's β·m, lr·m̂: GoMLX passes the
-			// rank-0 constant as is), where simplego loops on one goroutine.
-			x, b := in[0], in[1]
-			out, o := outputFor(backend, node, inputs, owned, 1)
-			parallelFor(len(o), func(lo, hi int) { row(o[lo:hi], x, b[lo:], 0, 1) })
-			calls[op].Add(1)
-			return out, nil
-		}
 		sa, okA := broadcastStrides(ls.Dimensions, outShape.Dimensions)
 		sb, okB := broadcastStrides(rs.Dimensions, outShape.Dimensions)
 		if !okA || !okB {

@@ -20,9 +20,8 @@
 //   - Add, Sub, Mul, Div, Max, Min with implicit broadcasting, and
 //     BroadcastInDim: contiguous inner loops over collapsed axes instead of
 //     a per-element iterator; the same ops on equal shapes (or a scalar
-//     operand, on either side: Adam's β·m), and Exp, Log and Sqrt, split
-//     across cores when large (simplego runs them on one goroutine).
-//     Bit-identical to simplego.
+//     operand), and Exp and Log, split across cores when large (simplego
+//     runs them on one goroutine). Bit-identical to simplego.
 //   - ReduceSum and ReduceMax: the same summation order as simplego, with
 //     contiguous inner loops. Bit-identical.
 //   - Transpose: lib/matmul.Permute. Bit-identical.

@@ -12,9 +12,8 @@ import (
 // Each element is computed exactly as simplego does (float64 math, rounded
 // to float32), so results are bit-identical.
 var unaryOps = map[backends.OpType]func(float64) float64{
-	backends.OpTypeExp:  math.Exp,
-	backends.OpTypeLog:  math.Log,
-	backends.OpTypeSqrt: math.Sqrt, // Adam's √v̂
+	backends.OpTypeExp: math.Exp,
+	backends.OpTypeLog: math.Log,
 }
 
 func execUnary(op backends.OpType) executor {
