@@ -27,8 +27,8 @@ import (
 // The OT-distillation step at real size (issue "OPTICAL on real models":
 // training speed). The student is a BERT encoder (lib/bert) with ColBERT's
 // 128-d projection, L2-normalised; the teacher's token vectors are inputs of
-// the step, precomputed, as TrainStudent feeds them. Loss: StudentLoss(LossOT)
-// = mean over the batch of ⟨P, C⟩, C = 1 − cos(student_i, teacher_j) over
+// the step, precomputed, as TrainStudent feeds them. Loss: StudentLoss(LossOT),
+// the mean over the batch of ⟨P, C⟩, C = 1 − cos(student_i, teacher_j) over
 // real tokens, P the log-domain Sinkhorn plan (ε, iterations) under
 // stop-gradient; Adam (β 0.9/0.999, ε 1e-8, no weight decay). The PyTorch
 // peer, testdata/bertbase_step.py, runs the same step on lib/bert's
@@ -100,12 +100,16 @@ func (in *bertStepInputs) tensors() []*tensors.Tensor {
 }
 
 // bertOTLoss is the step's loss graph: the student's projected vectors
-// against the teacher's, StudentLoss(LossOT) with lib/ot's defaults.
+// against the teacher's, what StudentLoss(LossOT) builds with lib/ot's
+// defaults (the mean over the batch of ot.Distance on ot.CosineCost, plan
+// under stop-gradient), written out with lib/ot's calls so that it does not
+// depend on StudentLoss's list of settings.
 func bertOTLoss(ctx *context.Context, cfg bert.Config, inputs []*Node) *Node {
 	ids, mask, types, t, tMask := inputs[0], inputs[1], inputs[2], inputs[3], inputs[4]
 	hidden := bert.Hidden(ctx, cfg, ids, mask, types)
 	s := bert.Project(ctx, cfg, hidden[len(hidden)-1])
-	return StudentLoss(LossOT, s, mask, t, tMask, ot.DefaultEpsilon, ot.DefaultIterations)
+	loss, _ := ot.Distance(ot.CosineCost(s, t), mask, tMask, ot.DefaultEpsilon, ot.DefaultIterations, false)
+	return ReduceAllMean(loss)
 }
 
 // newBERTTrainer returns the step of model m (Adam, train.Trainer as
