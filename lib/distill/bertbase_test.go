@@ -144,7 +144,7 @@ func newBERTTrainer(backend backends.Backend, m *bert.Model) func(in []*tensors.
 
 // BenchmarkBERTBaseOTStep times one OT-distillation training step of a
 // BERT-base-size student (12 layers, hidden 768, 12 heads, FFN 3072, mBERT's
-// 119,547-token vocabulary, 512 positions, 128-d projection: 178 M
+// 119,547-token vocabulary, 512 positions, 128-d projection: 177.4 M
 // parameters, random weights as transformers initialises them) on a batch of
 // 16 × 64 tokens (32–64 real per row) against 16 × 64 precomputed teacher
 // vectors, and reports steps/s, CPU seconds per step (all threads) and the
