@@ -15,7 +15,7 @@ GO ?= go
 DEMO_FLAGS ?=
 GRID_FLAGS ?=
 
-.PHONY: demo paper ablations languages test setup setup-go setup-notebooks setup-chromium setup-torch setup-postgres setup-slurm build gotest test-slurm notebooks bench bench-bertbase fmt vet clean
+.PHONY: demo paper ablations languages test setup setup-go setup-notebooks setup-chromium setup-torch setup-postgres setup-slurm build gotest test-slurm notebooks bench fmt vet clean
 
 demo: build
 	bin/otclir demo $(DEMO_FLAGS)
@@ -110,6 +110,7 @@ bench:
 # (PERFORMANCE.md). BENCH_ROUNDS rounds of BENCH_STEPS timed steps per side.
 BENCH_ROUNDS ?= 2
 BENCH_STEPS ?= 2
+.PHONY: bench-bertbase
 bench-bertbase: setup-torch
 	bash lib/distill/testdata/bench_bertbase.sh $(BENCH_ROUNDS) $(BENCH_STEPS)
 
