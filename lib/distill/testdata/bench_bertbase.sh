@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 rounds=${1:-2}
-steps=${2:-2}
+steps=${2:-1}
 bin=$(mktemp -d)
 trap 'rm -rf "$bin"' EXIT
 go test -c -o "$bin/distill.test" ./lib/distill
