@@ -128,6 +128,14 @@ notebooks: build
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./lib/...
 
+# BERT-base OT-distillation step, otclir vs PyTorch 2 and 1 threads, interleaved
+# (PERFORMANCE.md). BENCH_ROUNDS rounds of BENCH_STEPS timed steps per side.
+BENCH_ROUNDS ?= 2
+BENCH_STEPS ?= 1
+.PHONY: bench-bertbase
+bench-bertbase: setup-torch
+	bash lib/distill/testdata/bench_bertbase.sh $(BENCH_ROUNDS) $(BENCH_STEPS)
+
 fmt:
 	gofmt -l -w .
 

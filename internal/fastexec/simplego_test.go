@@ -226,3 +226,44 @@ func BenchmarkDotGeneral(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAdamUpdate times the element-wise part of one Adam step on an
+// FFN weight of BERT-base ([3072, 768]), written as GoMLX v0.26.0's
+// optimizers.Adam writes it (scalar constants on the left of Mul:
+// β₁·m + (1−β₁)·g, lr·m̂; √v̂ + ε), on simplego's executors and on this
+// package's.
+func BenchmarkAdamUpdate(b *testing.B) {
+	backend(b)
+	rng := rand.New(rand.NewPCG(5, 5))
+	dims := []int{3072, 768}
+	w, gr := randTensor(rng, dtypes.Float32, dims...), randTensor(rng, dtypes.Float32, dims...)
+	m, v := randTensor(rng, dtypes.Float32, dims...), randTensor(rng, dtypes.Float32, dims...)
+	adam := func(w, gr, m, v *g.Node) []*g.Node {
+		c := func(x float64) *g.Node { return g.Scalar(w.Graph(), dtypes.Float32, x) }
+		b1, b2 := c(0.9), c(0.999)
+		m1 := g.Add(g.Mul(b1, m), g.Mul(g.OneMinus(b1), gr))
+		v1 := g.Add(g.Mul(b2, g.Abs(v)), g.Mul(g.OneMinus(b2), g.Square(gr)))
+		den := g.Add(g.Sqrt(g.Mul(v1, c(1000))), c(1e-8))
+		return []*g.Node{g.Sub(w, g.Div(g.Mul(c(1e-4), g.Mul(m1, c(10))), den)), m1, v1}
+	}
+	for _, fast := range []bool{false, true} {
+		b.Run(map[bool]string{false: "simplego", true: "fastexec"}[fast], func(b *testing.B) {
+			prev := SetEnabled(fast)
+			defer SetEnabled(prev)
+			exec := g.MustNewExec(backend(b), adam)
+			defer exec.Finalize()
+			run := func() {
+				for _, t := range exec.MustExec(w, gr, m, v) {
+					t.FinalizeAll()
+				}
+			}
+			run()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				run()
+			}
+			b.ReportMetric(float64(size(dims)*b.N)/b.Elapsed().Seconds()/1e6, "Mparams/s")
+		})
+	}
+}

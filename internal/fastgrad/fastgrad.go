@@ -24,7 +24,8 @@ var (
 )
 
 // Install replaces graph.VJPRegistration[graph.NodeTypeDot] and
-// [graph.NodeTypeDotGeneral] with gradients built from DotGeneral calls.
+// [graph.NodeTypeDotGeneral] with gradients built from DotGeneral calls,
+// and registers the gradient of Rsqrt (absent from GoMLX v0.26.0).
 // It is idempotent and safe to call from several goroutines, but must not
 // run while another goroutine builds a gradient graph.
 func Install() {
@@ -33,6 +34,9 @@ func Install() {
 		defer installMu.Unlock()
 		VJPRegistration[NodeTypeDot] = dotVJP
 		VJPRegistration[NodeTypeDotGeneral] = dotGeneralVJP
+		if VJPRegistration[NodeTypeRsqrt] == nil { // GoMLX v0.26.0 has none
+			VJPRegistration[NodeTypeRsqrt] = rsqrtVJP
+		}
 		installed = true
 	})
 }
