@@ -402,22 +402,7 @@ func (m *Model) encodeCheckpoint(texts []string, maxLen int, role Role) ([][]flo
 		if err != nil {
 			return nil, fmt.Errorf("encoder: encoding texts %d..%d: %w", start, end, err)
 		}
-		vecs := tensors.MustCopyFlatData[float32](res[0])
-		mask := tensors.MustCopyFlatData[bool](res[1])
-		for _, t := range res {
-			_ = t.FinalizeAll()
-		}
-		for i := start; i < end; i++ {
-			row := i - start
-			v := make([]float32, 0, length*dim)
-			for j := 0; j < length; j++ {
-				if mask[row*length+j] {
-					off := (row*length + j) * dim
-					v = append(v, vecs[off:off+dim]...)
-				}
-			}
-			out[i] = v
-		}
+		keptRows(res, out[start:end], length, dim)
 	}
 	return out, nil
 }

@@ -166,24 +166,30 @@ func (m *Model) EncodeAs(texts []string, maxLen int, role Role) (out [][]float32
 		if err != nil {
 			return nil, fmt.Errorf("encoder: encoding texts %d..%d: %w", start, end, err)
 		}
-		vecs := tensors.MustCopyFlatData[float32](res[0])
-		mask := tensors.MustCopyFlatData[bool](res[1])
-		for _, t := range res {
-			_ = t.FinalizeAll()
-		}
-		for i := start; i < end; i++ {
-			row := i - start
-			v := make([]float32, 0, length*dim)
-			for j := 0; j < length; j++ {
-				if mask[row*length+j] {
-					off := (row*length + j) * dim
-					v = append(v, vecs[off:off+dim]...)
-				}
-			}
-			out[i] = v
-		}
+		keptRows(res, out[start:end], length, dim)
 	}
 	return out, nil
+}
+
+// keptRows copies the vectors of the real tokens of each text of a batch
+// (res: vectors [batch, length, dim] and mask [batch, length]) into out, one
+// row per text, and frees res.
+func keptRows(res []*tensors.Tensor, out [][]float32, length, dim int) {
+	vecs := tensors.MustCopyFlatData[float32](res[0])
+	mask := tensors.MustCopyFlatData[bool](res[1])
+	for _, t := range res {
+		_ = t.FinalizeAll()
+	}
+	for row := range out {
+		v := make([]float32, 0, length*dim)
+		for j := 0; j < length; j++ {
+			if mask[row*length+j] {
+				off := (row*length + j) * dim
+				v = append(v, vecs[off:off+dim]...)
+			}
+		}
+		out[row] = v
+	}
 }
 
 // TokenStrings returns the subword strings the model sees for s (as Encode
