@@ -49,7 +49,7 @@ languages: build
 test: setup gotest notebooks
 
 build:
-	$(GO) build -o bin/otclir ./cmd/otclir
+	$(GO) build -buildvcs=auto -o bin/otclir ./cmd/otclir
 
 setup: setup-go setup-notebooks setup-chromium setup-torch setup-pot setup-postgres setup-apertium setup-freedict
 

@@ -121,6 +121,46 @@ func Git(dir string) GitInfo {
 	return g
 }
 
+// RunGit is the code identity StartRun records. It is the working tree's
+// state (Git("")), except in a binary that go build stamped with the
+// revision it was built from (runtime/debug build settings vcs.revision and
+// vcs.modified): the checkout may have moved on since the binary was built,
+// and the binary's revision is the code that runs. go test and go run
+// binaries carry no stamp and record the working tree.
+func RunGit() GitInfo {
+	var settings []debug.BuildSetting
+	if info, ok := debug.ReadBuildInfo(); ok {
+		settings = info.Settings
+	}
+	return withBuildRevision(Git(""), settings)
+}
+
+// withBuildRevision applies a binary's vcs build settings to the working
+// tree's state g: the commit and dirty flag become the binary's; the diff
+// hash is kept only when the binary was built from a modified tree that is
+// still at its revision (the closest record of those changes left), and
+// dropped otherwise.
+func withBuildRevision(g GitInfo, settings []debug.BuildSetting) GitInfo {
+	var rev string
+	modified := false
+	for _, s := range settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return g
+	}
+	b := GitInfo{Commit: rev, Dirty: modified}
+	if modified && g.Commit == rev {
+		b.DiffHash = g.DiffHash
+	}
+	return b
+}
+
 // boolInt is b as the 0/1 INTEGER both schemas store flags as.
 func boolInt(b bool) int {
 	if b {
@@ -157,7 +197,7 @@ func (db *DB) StartRun(spec RunSpec) (*Run, error) {
 		}
 	}
 	host, _ := os.Hostname()
-	git := Git("")
+	git := RunGit()
 	now := fmtTime(time.Now())
 
 	tx, err := db.sql.Begin()
