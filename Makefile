@@ -49,7 +49,9 @@ languages: build
 test: setup gotest notebooks
 
 build:
-	$(GO) build -buildvcs=auto -o bin/otclir ./cmd/otclir
+	@# -buildvcs=auto stamps the revision the binary is built from (runs record it, tracker.RunGit);
+	@# where git cannot read the checkout (another owner), build without the stamp.
+	$(GO) build -buildvcs=auto -o bin/otclir ./cmd/otclir 2>/dev/null || $(GO) build -buildvcs=false -o bin/otclir ./cmd/otclir
 
 setup: setup-go setup-notebooks setup-chromium setup-torch setup-pot setup-postgres setup-apertium setup-freedict
 
