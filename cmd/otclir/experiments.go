@@ -281,7 +281,7 @@ func cmdUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			fs.StringVar(f.dst, f.name, "", f.help+" (setting "+key+")")
 			lf.route(f.name, key)
 		}
-		systems = fs.String("systems", "", "comma-separated systems (default: ot,mse,psq,zero-shot,random, plus mt with -mt; teacher,bm25,random for an eng-eng collection)")
+		systems = fs.String("systems", "", "comma-separated systems (default: ot,mse,psq,1best-bm25,1best-teacher,zero-shot,random, plus mt with -mt; teacher,bm25,random for an eng-eng collection)")
 		setExperiment = experimentFlag(fs, lf, optical.UserExperiment)
 	})
 	if err != nil {

@@ -156,7 +156,7 @@ func TestUserCommandEndToEnd(t *testing.T) {
 			t.Fatalf("run %d: num_q %v", r.ID, r.Final["num_q"])
 		}
 	}
-	if got := strings.Join(systems, ","); got != "ot,mse,psq,zero-shot,random,mt" {
+	if got := strings.Join(systems, ","); got != "ot,mse,psq,1best-bm25,1best-teacher,zero-shot,random,mt" {
 		t.Fatalf("evaluated systems %s", got)
 	}
 	// The paper table command reads the same runs by collection name.
@@ -172,8 +172,8 @@ func TestUserCommandEndToEnd(t *testing.T) {
 	if err := run(context.Background(), userArgs(dir, db, "-mt", filepath.Join(dir, "mt.tsv")), &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(out.String(), "(cached)"); n != 6 || strings.Contains(out.String(), "training on") {
-		t.Fatalf("second run: %d cached evaluations, want 6:\n%s", n, out.String())
+	if n := strings.Count(out.String(), "(cached)"); n != 8 || strings.Contains(out.String(), "training on") {
+		t.Fatalf("second run: %d cached evaluations, want 8:\n%s", n, out.String())
 	}
 }
 

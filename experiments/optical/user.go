@@ -318,14 +318,16 @@ func (s userSource) TestQueries(lang string) ([]data.Query, error) {
 }
 
 // DefaultUserSystems are the systems `otclir user` runs when none are
-// named: the cross-lingual ones (plus mt when translated queries are
-// configured), or the English references for an English→English collection.
+// named: the cross-lingual ones, the 1-best translation baselines among them
+// (plus mt when translated queries are configured), or the English
+// references for an English→English collection.
 func DefaultUserSystems(cfg *Config) []string {
 	u := cfg.User.Resolved()
 	if !u.CrossLingual() {
 		return []string{record.SystemTeacher, record.SystemBM25, record.SystemRandom}
 	}
-	s := []string{record.SystemOT, record.SystemMSE, record.SystemPSQ, record.SystemZeroShot, record.SystemRandom}
+	s := []string{record.SystemOT, record.SystemMSE, record.SystemPSQ, record.SystemOneBestBM25, record.SystemOneBestTeacher,
+		record.SystemZeroShot, record.SystemRandom}
 	if cfg.MTQueries[u.Lang] != "" && u.DocLang == "eng" {
 		s = append(s, record.SystemMT)
 	}
