@@ -26,6 +26,7 @@ parity: loads MODEL_DIR (written by lib/bert's Model.Save) and the batch of
 IN.json (written by TestBERTOTStepMatchesPyTorch), trains STEPS steps as
 above and writes {"Losses": [...]}: each step's loss before its update.
 """
+import importlib.util
 import json
 import math
 import os
@@ -56,27 +57,16 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import hfref  # noqa: E402
 
 
-def sinkhorn(cost, xm, ym):
-    """lib/ot.Sinkhorn: log-domain, one Exp pass per iteration (xm, ym Bool masks)."""
-    pairs = xm[:, :, None] & ym[:, None, :]
-    masked = torch.full_like(cost, -1e9)  # lib/ot's maskedLogit
-    k = torch.where(pairs, -cost / EPSILON, masked)
-    nx = xm.sum(1, keepdim=True).clamp(min=1).to(cost.dtype)
-    ny = ym.sum(1, keepdim=True).clamp(min=1).to(cost.dtype)
-    log_a = torch.where(xm, -nx.log().expand_as(xm), torch.zeros_like(nx).expand_as(xm))
-    log_b = torch.where(ym, -ny.log().expand_as(ym), torch.zeros_like(ny).expand_as(ym))
-    a = xm.to(cost.dtype) / nx
-    v = torch.zeros_like(log_b)
-    for _ in range(ITERS):
-        y = k + v[:, None, :]
-        mm = y.amax(2)
-        p_hat = (y - mm[:, :, None]).exp()
-        r_hat = p_hat.sum(2)
-        u = torch.where(xm, log_a - mm - r_hat.log(), torch.zeros_like(mm))
-        s = torch.einsum("bnm,bn->bm", p_hat, a / r_hat)
-        v = torch.where(ym, v + log_b - s.clamp(min=2.0 ** -126).log(), torch.zeros_like(v))
-    logits = k + u[:, :, None] + v[:, None, :]
-    return torch.where(pairs, logits, masked).exp()
+# lib/ot.Sinkhorn as the reference step's peer writes it (bench_torch.py, in
+# this folder, with the same EPSILON and ITERS).
+# Loaded by path: lib/bert/testdata, first on sys.path for hfref, has a
+# bench_torch.py of its own.
+_spec = importlib.util.spec_from_file_location(
+    "distill_bench_torch", os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench_torch.py"))
+_ref = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_ref)
+assert (_ref.EPSILON, _ref.ITERS) == (EPSILON, ITERS), "bench_torch.py's Sinkhorn settings differ"
+sinkhorn = _ref.sinkhorn
 
 
 def ot_loss(cfg, w, ids, mask, t, tmask):
