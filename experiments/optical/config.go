@@ -71,6 +71,15 @@ type Config struct {
 	TeacherCheckpoint, TeacherConventions string
 	StudentInit, StudentConventions       string
 
+	// Pipeline is "" (PipelineV1) or PipelineV2 (setting pipeline; see
+	// pipeline.go), PipelineConfig its v2 settings. UDHRFold (setting
+	// udhr_fold, 0 or 1) swaps UDHR's test and training articles (the
+	// preamble always trains): the second fold of a 2-fold
+	// cross-validation at test_fraction 0.5.
+	Pipeline       string
+	PipelineConfig PipelineConfig
+	UDHRFold       int
+
 	Force     bool      // retrain and re-evaluate even when cached
 	ForceEval bool      // re-evaluate even when cached (models are still reused)
 	Out       io.Writer // progress and tables (os.Stdout by default)
@@ -202,6 +211,8 @@ func (c *Config) set(key, value string) error {
 	case "experiment":
 		c.Experiment = value
 		return nil
+	case settingPipeline:
+		return c.setPipeline(value)
 	case settingTeacherCheckpoint:
 		c.TeacherCheckpoint, err = checkpointPath(value)
 		return err
@@ -247,6 +258,9 @@ func (c *Config) set(key, value string) error {
 		}
 		return nil
 	default:
+		if ok, err := c.setPipelineKey(key, value); ok {
+			return err
+		}
 		prefix, name, ok := strings.Cut(key, ".")
 		if !ok {
 			return fmt.Errorf("unknown setting")
@@ -255,6 +269,8 @@ func (c *Config) set(key, value string) error {
 		switch prefix {
 		case "user":
 			return c.User.set(name, value)
+		case "pretrain":
+			return c.setPretrain(name, value)
 		case "encoder":
 			m = c.Encoder
 		case "teacher":
@@ -262,7 +278,7 @@ func (c *Config) set(key, value string) error {
 		case "student":
 			m = c.Student
 		default:
-			return fmt.Errorf("unknown setting group %q (want encoder., teacher., student. or user.)", prefix)
+			return fmt.Errorf("unknown setting group %q (want encoder., teacher., student., pretrain. or user.)", prefix)
 		}
 		old, found := m[name]
 		if !found && prefix == "student" {
@@ -419,6 +435,9 @@ func (c *Config) Validate() error {
 	if batch, _ := c.Teacher[distill.ParamBatchSize].(int); c.TeacherPairs > 0 && c.TeacherPairs < batch {
 		return fmt.Errorf("optical: setting \"teacher_pairs\" = %d is less than \"teacher.%s\" = %d (one batch)", c.TeacherPairs, distill.ParamBatchSize, batch)
 	}
+	if err := c.validatePipeline(maxPos); err != nil {
+		return err
+	}
 	if c.User.Enabled() {
 		return c.User.validate()
 	}
@@ -460,6 +479,16 @@ var (
 // distill.DefaultTeacherParams and distill.DefaultStudentParams (a test
 // checks that none lacks one), by group.
 var hyperRules = map[string]map[string]hyperRule{
+	"pretrain": { // pipeline=v2 (pipeline.go)
+		distill.ParamSteps:        count,
+		distill.ParamBatchSize:    count,
+		distill.ParamLearningRate: positive,
+		distill.ParamPretrainLen:  hyperRule{min: 2, max: math.MaxInt32, maxPos: true}, // a TLM pair needs a token a side
+		distill.ParamMaskProb:     hyperRule{min: 0, max: 1, openMin: true},
+		distill.ParamTLMFraction:  hyperRule{min: 0, max: 1},
+		distill.ParamLogEvery:     count,
+		distill.ParamDataSeed:     anySeed,
+	},
 	"encoder": {
 		encoder.ParamDim:          count,
 		encoder.ParamLayers:       count,
@@ -621,6 +650,9 @@ func (c *Config) Clone() *Config {
 	cp := *c
 	cp.Languages = append([]string(nil), c.Languages...)
 	cp.Encoder, cp.Teacher, cp.Student = copyMap(c.Encoder), copyMap(c.Teacher), copyMap(c.Student)
+	if c.PipelineConfig.Pretrain != nil {
+		cp.PipelineConfig.Pretrain = copyMap(c.PipelineConfig.Pretrain)
+	}
 	if c.MTQueries != nil {
 		cp.MTQueries = map[string]string{}
 		for k, v := range c.MTQueries {
@@ -672,7 +704,7 @@ func (c *Config) settingsFor(budget int, dataSeed int64) string {
 // records it as the parameter "settings", which is what `runs reproduce`
 // re-runs.
 func (c *Config) Settings() string {
-	parts := []string{
+	parts := append(c.pipelineSettings(),
 		fmt.Sprintf("vocab_size=%d", c.VocabSize),
 		fmt.Sprintf("seed=%d", c.Seed),
 		fmt.Sprintf("split_seed=%d", c.SplitSeed),
@@ -684,7 +716,7 @@ func (c *Config) Settings() string {
 		fmt.Sprintf("depth=%d", c.Depth),
 		fmt.Sprintf("bitext_budget=%d", c.BitextBudget),
 		fmt.Sprintf("ibm1_iterations=%d", c.IBM1Iters),
-	}
+	)
 	if len(c.WordSep) > 0 { // changes the texts; absent (as before it existed) when not set
 		parts = append(parts, "word_separator="+wordSepString(c.WordSep))
 	}

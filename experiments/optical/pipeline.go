@@ -1,0 +1,225 @@
+package optical
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/otclir/otclir/lib/distill"
+)
+
+// The pipelines. PipelineV1 is the original toy pipeline (the default, and
+// what the committed first-light, paper-grid, ablation and language-sweep
+// runs used): an English-only teacher trained from scratch on WordNet
+// pairs, its copy distilled into each student. PipelineV2 is the paper's
+// design in miniature:
+//
+//  1. a subword vocabulary trained on a language-balanced sample (n^α,
+//     pretrain_alpha) of a multilingual corpus: the training articles of
+//     every UDHR translation, the FreeDict dictionaries, the training
+//     bitext and the teacher's pairs;
+//  2. a shared encoder pretrained on that corpus with masked-language
+//     modelling and translation-language modelling on the bitext
+//     (pretrain.K settings, lib/distill.Pretrain), on sequences as long as
+//     the evaluation's documents, so that every position the evaluation
+//     uses is trained;
+//  3. the English teacher fine-tuned from it on WordNet and GCIDE pairs,
+//     the best step chosen by MAP on an English dev task that is not
+//     self-retrieval (gcide-dev: a held-out term → its definitions);
+//  4. students distilled from the teacher's copy on the bitext.
+//
+// A grid seed is then the seed of the whole pipeline: the tokenizer's
+// sample, the pretraining, the teacher, the splits and the student; and
+// seed s evaluates UDHR on fold (s+1) mod 2, the articles its other folds
+// train on, so that over seeds 1 and 2 every article is a test article
+// once (2-fold cross-validation).
+const (
+	PipelineV1 = "v1"
+	PipelineV2 = "v2"
+)
+
+// Pipeline settings (besides pretrain.K).
+const (
+	settingPipeline      = "pipeline"
+	settingUDHRFold      = "udhr_fold"
+	settingPretrainAlpha = "pretrain_alpha"
+	settingPretrainWords = "pretrain_words"
+	settingGCIDEPairs    = "gcide_pairs"
+	settingSelectEvery   = "teacher_select_every"
+	settingDevQueries    = "dev_queries"
+)
+
+// PipelineConfig holds the settings of PipelineV2 (zero under PipelineV1,
+// where they are refused).
+type PipelineConfig struct {
+	Pretrain      map[string]any // lib/distill pretraining hyperparameters (settings pretrain.K)
+	PretrainAlpha float64        // language balancing exponent of the tokenizer's sample (lib/data.BalancedSample)
+	PretrainWords int            // words in the tokenizer's balanced sample
+	GCIDEPairs    int            // GCIDE train pairs added to the teacher's WordNet pairs (0 = all)
+	SelectEvery   int            // teacher steps between dev evaluations (model selection on gcide-dev)
+	DevQueries    int            // queries of the gcide-dev task
+}
+
+// DefaultPipelineV2 are the settings `pipeline=v2` applies.
+func DefaultPipelineV2() PipelineConfig {
+	p := copyMap(distill.DefaultPretrainParams)
+	p[distill.ParamSteps] = 600
+	p[distill.ParamPretrainLen] = 96 // the evaluation's document length: every position it uses is trained
+	return PipelineConfig{Pretrain: p, PretrainAlpha: 0.3, PretrainWords: 2_000_000, GCIDEPairs: 0, SelectEvery: 200, DevQueries: 300}
+}
+
+// v2Teacher are the teacher hyperparameters `pipeline=v2` sets over the
+// defaults: longer fine-tuning on the larger pair set, at the evaluation's
+// query length (documents: GCIDE and WordNet glosses are short, and the
+// pretraining trained the positions up to doc_len).
+var v2Teacher = map[string]any{
+	distill.ParamSteps:    1000,
+	distill.ParamQueryLen: 64,
+	distill.ParamDocLen:   64,
+}
+
+// V2 reports whether c runs PipelineV2.
+func (c *Config) V2() bool { return c.Pipeline == PipelineV2 }
+
+// setPipeline applies `pipeline=NAME`: v2 sets DefaultPipelineV2 and the
+// v2 teacher hyperparameters (later settings override them), v1 clears
+// them.
+func (c *Config) setPipeline(value string) error {
+	switch value {
+	case PipelineV1, "":
+		if c.V2() { // undo what v2 set
+			for k := range v2Teacher {
+				c.Teacher[k] = distill.DefaultTeacherParams[k]
+			}
+		}
+		c.Pipeline, c.PipelineConfig = "", PipelineConfig{}
+	case PipelineV2:
+		c.Pipeline, c.PipelineConfig = PipelineV2, DefaultPipelineV2()
+		for k, v := range v2Teacher {
+			c.Teacher[k] = v
+		}
+	default:
+		return fmt.Errorf("want %s or %s, got %q", PipelineV1, PipelineV2, value)
+	}
+	return nil
+}
+
+// setPipelineKey sets one of the v2 settings (ok false: not one of them).
+func (c *Config) setPipelineKey(key, value string) (ok bool, err error) {
+	switch key {
+	case settingUDHRFold:
+		c.UDHRFold, err = strconv.Atoi(value)
+		return true, err
+	case settingPretrainAlpha, settingPretrainWords, settingGCIDEPairs, settingSelectEvery, settingDevQueries:
+	default:
+		return false, nil
+	}
+	if !c.V2() {
+		return true, fmt.Errorf("only with %s=%s (set it first)", settingPipeline, PipelineV2)
+	}
+	p := &c.PipelineConfig
+	switch key {
+	case settingPretrainAlpha:
+		p.PretrainAlpha, err = strconv.ParseFloat(value, 64)
+	case settingPretrainWords:
+		p.PretrainWords, err = strconv.Atoi(value)
+	case settingGCIDEPairs:
+		p.GCIDEPairs, err = strconv.Atoi(value)
+	case settingSelectEvery:
+		p.SelectEvery, err = strconv.Atoi(value)
+	case settingDevQueries:
+		p.DevQueries, err = strconv.Atoi(value)
+	}
+	return true, err
+}
+
+// setPretrain sets pretrain.NAME (v2 only).
+func (c *Config) setPretrain(name, value string) error {
+	if !c.V2() {
+		return fmt.Errorf("pretrain.%s: only with %s=%s (set it first)", name, settingPipeline, PipelineV2)
+	}
+	old, ok := distill.DefaultPretrainParams[name]
+	if !ok {
+		return fmt.Errorf("unknown pretrain hyperparameter %q (known: %v)", name, sortedKeys(distill.DefaultPretrainParams))
+	}
+	v, err := parseLike(old, value)
+	if err != nil {
+		return err
+	}
+	c.PipelineConfig.Pretrain[name] = v
+	return nil
+}
+
+// validatePipeline checks the pipeline settings (maxPos: the encoder's
+// positions).
+func (c *Config) validatePipeline(maxPos int) error {
+	if c.UDHRFold != 0 && c.UDHRFold != 1 {
+		return fmt.Errorf("optical: setting %q = %d: want 0 or 1", settingUDHRFold, c.UDHRFold)
+	}
+	switch c.Pipeline {
+	case "":
+		return nil
+	case PipelineV2:
+	default:
+		return fmt.Errorf("optical: setting %q = %q: want %s or %s", settingPipeline, c.Pipeline, PipelineV1, PipelineV2)
+	}
+	if c.usesCheckpoints() {
+		return fmt.Errorf("optical: setting %q = %s trains its own encoder: it cannot be combined with teacher.checkpoint or student.init", settingPipeline, PipelineV2)
+	}
+	p := c.PipelineConfig
+	if a := p.PretrainAlpha; math.IsNaN(a) || a <= 0 || a > 1 {
+		return fmt.Errorf("optical: setting %q = %v: want a number in (0, 1]", settingPretrainAlpha, a)
+	}
+	for _, x := range []struct {
+		key       string
+		v, lo, hi int
+	}{
+		{settingPretrainWords, p.PretrainWords, 1000, math.MaxInt},
+		{settingGCIDEPairs, p.GCIDEPairs, 0, math.MaxInt},
+		{settingSelectEvery, p.SelectEvery, 1, math.MaxInt32},
+		{settingDevQueries, p.DevQueries, 10, 100000},
+	} {
+		if x.v < x.lo || x.v > x.hi {
+			return fmt.Errorf("optical: setting %q = %d: want %s", x.key, x.v, c.intRange(x.lo, x.hi, false))
+		}
+	}
+	if err := checkHyper("pretrain", p.Pretrain, distill.DefaultPretrainParams, nil, maxPos); err != nil {
+		return err
+	}
+	return nil
+}
+
+// pipelineSettings are the pipeline's settings in Settings' form: none
+// under v1 (so v1 runs record what they recorded before pipelines existed).
+func (c *Config) pipelineSettings() []string {
+	var parts []string
+	if c.UDHRFold != 0 {
+		parts = append(parts, fmt.Sprintf("%s=%d", settingUDHRFold, c.UDHRFold))
+	}
+	if !c.V2() {
+		return parts
+	}
+	p := c.PipelineConfig
+	// pipeline=v2 first: Set applies its defaults, then the values below.
+	parts = append([]string{settingPipeline + "=" + PipelineV2}, parts...)
+	parts = append(parts,
+		settingPretrainAlpha+"="+strconv.FormatFloat(p.PretrainAlpha, 'g', -1, 64),
+		fmt.Sprintf("%s=%d", settingPretrainWords, p.PretrainWords),
+		fmt.Sprintf("%s=%d", settingGCIDEPairs, p.GCIDEPairs),
+		fmt.Sprintf("%s=%d", settingSelectEvery, p.SelectEvery),
+		fmt.Sprintf("%s=%d", settingDevQueries, p.DevQueries))
+	for _, k := range sortedKeys(p.Pretrain) {
+		v := p.Pretrain[k]
+		if f, ok := v.(float64); ok {
+			v = strconv.FormatFloat(f, 'g', -1, 64)
+		}
+		parts = append(parts, fmt.Sprintf("pretrain.%s=%v", k, v))
+	}
+	return parts
+}
+
+// foldFor is the UDHR fold of pipeline seed s: (s+1) mod 2, so seeds 1
+// and 2 cover both folds.
+func foldFor(seed int64) int {
+	return int(((seed+1)%2 + 2) % 2)
+}
