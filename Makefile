@@ -1,8 +1,9 @@
 # otclir — the two commands of the README:
 #   make demo   set up what is missing, fetch data, train, evaluate, record, chart
 #   make test   set up what is missing, run the Go tests and execute the notebooks
-#   make paper  the full default table: 11 pairs x systems x 3 seeds, both collections (resumable)
-#   make ablations  OT ablations (epsilon, Sinkhorn iterations, hard, uniform and unbalanced plans) on the low-resource pairs
+#   make paper  the paper table on the v2 pipeline: 11 pairs x systems x 3 pipeline seeds, UDHR, CLDR, words (resumable)
+#   make ablations  OT ablations (epsilon, Sinkhorn iterations, hard, uniform and unbalanced plans) on the low-resource pairs (v2)
+#   make budgets    ot and psq at 250, 1000 and all bitext pairs (v2)
 #   make languages  the language sweep: ot, psq, zero-shot over 42 languages of every resource class (resumable)
 #
 # Everything installs idempotently: a second run skips what is there.
@@ -15,26 +16,38 @@ GO ?= go
 DEMO_FLAGS ?=
 GRID_FLAGS ?=
 
-.PHONY: demo paper ablations languages test setup setup-go setup-notebooks setup-chromium setup-torch setup-pot setup-apertium setup-freedict setup-postgres setup-slurm build gotest test-slurm notebooks bench fmt vet clean
+.PHONY: demo paper ablations budgets languages test setup setup-go setup-notebooks setup-chromium setup-torch setup-pot setup-apertium setup-freedict setup-postgres setup-slurm build gotest test-slurm notebooks bench fmt vet clean
 
 demo: build
 	bin/otclir demo $(DEMO_FLAGS)
 
-paper: build setup-apertium
-	bin/otclir grid $(GRID_FLAGS)
-	bin/otclir table -experiment optical -collection udhr -format md
-	bin/otclir table -experiment optical -collection cldr -format md
+# The paper table on the v2 pipeline (experiments/optical/pipeline.go): pretraining, GCIDE teacher with
+# model selection on gcide-dev, pipeline-wide seeds 1-3 (UDHR fold by seed), UDHR, CLDR and the word
+# tasks; PAPER_WORKERS grid workers share results.db (README, "Many machines"), resumable.
+PAPER_EXPERIMENT ?= paper-v2
+PAPER_WORKERS ?= 2
+PAPER = bin/otclir grid -experiment $(PAPER_EXPERIMENT) -collections udhr,cldr,words -set pipeline=v2 $(GRID_FLAGS)
+paper: build setup-apertium setup-freedict
+	@set -e; pids=; for i in $$(seq $(PAPER_WORKERS)); do $(PAPER) -worker & pids="$$pids $$!"; done; \
+	  rc=0; for p in $$pids; do wait $$p || rc=1; done; exit $$rc
+	$(PAPER)
+	for c in udhr cldr words; do bin/otclir table -experiment $(PAPER_EXPERIMENT) -collection $$c -format md; done
+	for c in udhr cldr words; do bin/otclir table -experiment $(PAPER_EXPERIMENT) -collection $$c -format significance; done
 
 LOW := swh,som,yor,hau,amh,mar,tgl
-ABLATE = bin/otclir grid -systems ot -languages $(LOW) -seeds 1 $(GRID_FLAGS)
-ablations: build
-	$(ABLATE) -experiment ablation-eps0.01 -set student.sinkhorn_epsilon=0.01
-	$(ABLATE) -experiment ablation-eps0.2 -set student.sinkhorn_epsilon=0.2
-	$(ABLATE) -experiment ablation-iters5 -set student.sinkhorn_iterations=5
-	$(ABLATE) -experiment ablation-iters50 -set student.sinkhorn_iterations=50
-	$(ABLATE) -experiment ablation-hard -set student.student_loss=hard
-	$(ABLATE) -experiment ablation-uniform -set student.student_loss=uniform
-	$(ABLATE) -experiment ablation-unbalanced -set 'student.student_loss=ot_unbalanced;student.ot_marginal_tau=1'
+# The ablations and the budget sweep run on the v2 pipeline's seed-1 models (shared with make paper).
+ABLATE = bin/otclir grid -systems ot -languages $(LOW) -seeds 1 -collections udhr,cldr,words $(GRID_FLAGS)
+ablations: build setup-freedict
+	$(ABLATE) -experiment v2-ablation-eps0.01 -set 'pipeline=v2;student.sinkhorn_epsilon=0.01'
+	$(ABLATE) -experiment v2-ablation-eps0.2 -set 'pipeline=v2;student.sinkhorn_epsilon=0.2'
+	$(ABLATE) -experiment v2-ablation-iters5 -set 'pipeline=v2;student.sinkhorn_iterations=5'
+	$(ABLATE) -experiment v2-ablation-iters50 -set 'pipeline=v2;student.sinkhorn_iterations=50'
+	$(ABLATE) -experiment v2-ablation-hard -set 'pipeline=v2;student.student_loss=hard'
+	$(ABLATE) -experiment v2-ablation-uniform -set 'pipeline=v2;student.student_loss=uniform'
+	$(ABLATE) -experiment v2-ablation-unbalanced -set 'pipeline=v2;student.student_loss=ot_unbalanced;student.ot_marginal_tau=1'
+
+budgets: build setup-freedict
+	bin/otclir grid -experiment v2-budgets -budgets 250,1000,0 -systems ot,psq -seeds 1 -collections udhr,cldr,words -set pipeline=v2 $(GRID_FLAGS)
 
 # The language sweep (README, "Any language"): GRID_FLAGS adds to it (e.g.
 # GRID_FLAGS='-languages zul,xho,swh'); RESOURCE='quz:2,kab:unknown' sets

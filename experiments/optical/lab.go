@@ -47,6 +47,8 @@ type shared struct {
 	models map[string]*encoder.Model
 	tables map[string]*ibm1.Table
 	ckpts  map[string]*checkpoint // by directory and conventions
+	// seedLabs are the labs of PipelineV2's other seeds (seedLab).
+	seedLabs map[string]*Lab
 }
 
 // Open validates cfg (Config.Validate), keeps a copy of it, loads the
@@ -106,6 +108,7 @@ func (l *Lab) With(ctx context.Context, settings string) (*Lab, error) {
 	corpus := l.Corpus
 	if cfg.SplitSeed != l.cfg.SplitSeed || cfg.TestFraction != l.cfg.TestFraction || cfg.CLDRTest != l.cfg.CLDRTest ||
 		cfg.Seed != l.cfg.Seed || cfg.TeacherPairs != l.cfg.TeacherPairs || cfg.User != l.cfg.User ||
+		cfg.UDHRFold != l.cfg.UDHRFold || cfg.Pipeline != l.cfg.Pipeline || !samePipelineData(cfg, l.cfg) ||
 		!corpus.holds(cfg) {
 		var err error
 		if corpus, err = LoadCorpus(ctx, cfg); err != nil {
@@ -149,7 +152,8 @@ func gomlxVersion() string {
 // the cell's budget and data seed).
 func (l *Lab) provenance(budget int, dataSeed int64) record.Provenance {
 	return record.Provenance{Data: l.Corpus.Provenance(), SplitSeed: l.cfg.SplitSeed, TestFraction: l.cfg.TestFraction,
-		Seed: l.cfg.Seed, Settings: l.cfg.settingsFor(budget, dataSeed), Checkpoints: l.checkpointRecord()}
+		Seed: l.cfg.Seed, Settings: l.cfg.settingsFor(budget, dataSeed), Checkpoints: l.checkpointRecord(),
+		Pipeline: l.cfg.Pipeline, UDHRFold: l.cfg.UDHRFold}
 }
 
 // startRun opens a tracker run.
@@ -190,7 +194,11 @@ func (l *Lab) TeacherSpec() TeacherSpec {
 	if l.teacherCk != nil {
 		return checkpointTeacherSpec(l.teacherCk)
 	}
-	return teacherSpec(l.cfg, l.tokenizerSpec())
+	pretrained := ""
+	if l.cfg.V2() {
+		pretrained = l.pretrainSpec().Key()
+	}
+	return teacherSpec(l.cfg, l.tokenizerSpec(), pretrained)
 }
 
 // Tokenizer returns the shared subword tokenizer, training and caching it on
@@ -211,7 +219,14 @@ func (l *Lab) Tokenizer(ctx context.Context) (*text.Tokenizer, TokenizerSpec, er
 		}
 	}
 	if tok == nil {
-		corpus, err := l.Corpus.TokenizerCorpus()
+		var corpus []string
+		var err error
+		if l.cfg.V2() {
+			p := l.cfg.PipelineConfig
+			corpus, err = l.Corpus.TokenizerCorpusV2(p.PretrainAlpha, p.PretrainWords, l.cfg.Seed)
+		} else {
+			corpus, err = l.Corpus.TokenizerCorpus()
+		}
 		if err != nil {
 			return nil, spec, err
 		}

@@ -1,6 +1,7 @@
 package optical
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"strconv"
@@ -63,7 +64,7 @@ type PipelineConfig struct {
 // DefaultPipelineV2 are the settings `pipeline=v2` applies.
 func DefaultPipelineV2() PipelineConfig {
 	p := copyMap(distill.DefaultPretrainParams)
-	p[distill.ParamSteps] = 600
+	p[distill.ParamSteps] = 800
 	p[distill.ParamPretrainLen] = 96 // the evaluation's document length: every position it uses is trained
 	return PipelineConfig{Pretrain: p, PretrainAlpha: 0.3, PretrainWords: 2_000_000, GCIDEPairs: 0, SelectEvery: 200, DevQueries: 300}
 }
@@ -73,7 +74,7 @@ func DefaultPipelineV2() PipelineConfig {
 // query length (documents: GCIDE and WordNet glosses are short, and the
 // pretraining trained the positions up to doc_len).
 var v2Teacher = map[string]any{
-	distill.ParamSteps:    1000,
+	distill.ParamSteps:    800,
 	distill.ParamQueryLen: 64,
 	distill.ParamDocLen:   64,
 }
@@ -222,4 +223,53 @@ func (c *Config) pipelineSettings() []string {
 // and 2 cover both folds.
 func foldFor(seed int64) int {
 	return int(((seed+1)%2 + 2) % 2)
+}
+
+// cldrSplitSeed is the seed of the CLDR splits: the split seed, plus
+// seed−1 under PipelineV2, whose seeds vary the split too (seed 1 keeps
+// v1's split).
+func (c *Config) cldrSplitSeed() int64 {
+	if c.V2() {
+		return c.SplitSeed + c.Seed - 1
+	}
+	return c.SplitSeed
+}
+
+// samePipelineData reports whether a and b select the same v2 corpus (the
+// settings LoadCorpus reads; the pretraining hyperparameters select none).
+func samePipelineData(a, b *Config) bool {
+	pa, pb := a.PipelineConfig, b.PipelineConfig
+	return pa.GCIDEPairs == pb.GCIDEPairs && pa.DevQueries == pb.DevQueries
+}
+
+// seedLab is the lab that evaluates a cell of seed seed: under
+// PipelineV2, where a grid seed is the whole pipeline's, the lab derived
+// with seed=seed and that seed's UDHR fold (foldFor, flipped when this
+// lab's own fold is flipped from its seed's); else, and for this lab's own
+// seed, l. Derived labs are kept (shared) for the lab's other cells.
+func (l *Lab) seedLab(ctx context.Context, seed int64) (*Lab, error) {
+	if !l.cfg.V2() || seed == l.cfg.Seed {
+		return l, nil
+	}
+	fold := (foldFor(seed) + foldFor(l.cfg.Seed) + l.cfg.UDHRFold) % 2
+	settings := fmt.Sprintf("seed=%d;%s=%d", seed, settingUDHRFold, fold)
+	l.shared.mu.Lock()
+	if l.shared.seedLabs == nil {
+		l.shared.seedLabs = map[string]*Lab{}
+	}
+	key := l.cfg.Settings() + "|" + settings
+	sl := l.shared.seedLabs[key]
+	l.shared.mu.Unlock()
+	if sl != nil {
+		return sl, nil
+	}
+	fmt.Fprintf(l.cfg.Out, "pipeline seed %d: loading its corpus (UDHR fold %d)\n", seed, fold)
+	sl, err := l.With(ctx, settings)
+	if err != nil {
+		return nil, fmt.Errorf("optical: pipeline seed %d: %w", seed, err)
+	}
+	l.shared.mu.Lock()
+	l.shared.seedLabs[key] = sl
+	l.shared.mu.Unlock()
+	return sl, nil
 }

@@ -62,6 +62,10 @@ type TokenizerSpec struct {
 	TeacherPairs int
 	UserBitext   string            `key:"omitempty"` // content hash of a user's bitext, which joins the corpus
 	WordSeps     map[string]string `key:"omitempty"` // word separators set over the detected ones (setting word_separator)
+	UDHRFold     int               `key:"omitempty"` // setting udhr_fold
+	// Pipeline is PipelineV2's corpus: the balanced sample's exponent, size
+	// and seed and the CLDR split seed (nil under v1).
+	Pipeline map[string]any `key:"omitempty"`
 }
 
 // TeacherSpec determines the English teacher.
@@ -77,6 +81,11 @@ type TeacherSpec struct {
 	Checkpoint          string `key:"omitempty"`
 	CheckpointTokenizer string `key:"omitempty"`
 	Conventions         string `key:"omitempty"`
+	// A v2 teacher: the pretrained encoder's key it is fine-tuned from,
+	// its pairs (WordNet and GCIDE) and its model selection on gcide-dev.
+	Pretrained string         `key:"omitempty"`
+	Pairs      string         `key:"omitempty"`
+	Selection  map[string]any `key:"omitempty"`
 }
 
 // StudentSpec determines a student of one language.
@@ -105,6 +114,11 @@ type BitextSpec struct {
 	Budget       int    // 0 = all
 	UserBitext   string `json:",omitempty"`
 	WordSep      string `json:",omitempty"` // the language's word separator when set over the detected one
+	UDHRFold     int    `json:",omitempty"` // setting udhr_fold
+	// PipelineV2: the CLDR split seed and the word tasks' exclusion (the
+	// bitext loses every word-task text).
+	CLDRSplitSeed int64  `json:",omitempty"`
+	Pipeline      string `json:",omitempty"`
 }
 
 // IBM1Spec determines a translation table.
@@ -143,14 +157,27 @@ func tokenizerSpec(c *Config, provenance string, languages []string, userBitext 
 	if len(c.WordSep) > 0 {
 		seps = c.WordSep
 	}
-	return TokenizerSpec{Kind: "tokenizer-v1", Data: provenance, Languages: languages, VocabSize: c.VocabSize,
+	s := TokenizerSpec{Kind: "tokenizer-v1", Data: provenance, Languages: languages, VocabSize: c.VocabSize,
 		Seed: c.Seed, SplitSeed: c.SplitSeed, TestFraction: c.TestFraction, CLDRTest: c.CLDRTest,
-		TeacherPairs: c.TeacherPairs, UserBitext: userBitext, WordSeps: seps}
+		TeacherPairs: c.TeacherPairs, UserBitext: userBitext, WordSeps: seps, UDHRFold: c.UDHRFold}
+	if c.V2() {
+		p := c.PipelineConfig
+		s.Pipeline = map[string]any{"pipeline": PipelineV2, "alpha": p.PretrainAlpha, "words": p.PretrainWords,
+			"cldr_split_seed": c.cldrSplitSeed(), "gcide_pairs": p.GCIDEPairs}
+	}
+	return s
 }
 
-func teacherSpec(c *Config, tok TokenizerSpec) TeacherSpec {
-	return TeacherSpec{Kind: "teacher-v1", Tokenizer: tok.Key(), Encoder: copyMap(c.Encoder),
+func teacherSpec(c *Config, tok TokenizerSpec, pretrained string) TeacherSpec {
+	s := TeacherSpec{Kind: "teacher-v1", Tokenizer: tok.Key(), Encoder: copyMap(c.Encoder),
 		Training: withoutLogging(c.Teacher), Seed: c.Seed}
+	if c.V2() {
+		p := c.PipelineConfig
+		s.Pretrained = pretrained
+		s.Pairs = fmt.Sprintf("wordnet:%d+gcide:%d", c.TeacherPairs, p.GCIDEPairs)
+		s.Selection = map[string]any{"task": "gcide-dev", "measure": "map", "every": p.SelectEvery, "queries": p.DevQueries}
+	}
+	return s
 }
 
 // studentParams are c's student hyperparameters for data seed seed, with
@@ -179,6 +206,10 @@ func studentSpec(c *Config, teacher TeacherSpec, lang string, params map[string]
 }
 
 func bitextSpec(c *Config, provenance, lang string, budget int, userBitext string) BitextSpec {
-	return BitextSpec{Data: provenance, Lang: lang, SplitSeed: c.SplitSeed, TestFraction: c.TestFraction,
-		CLDRTest: c.CLDRTest, Budget: budget, UserBitext: userBitext, WordSep: c.WordSep[lang]}
+	s := BitextSpec{Data: provenance, Lang: lang, SplitSeed: c.SplitSeed, TestFraction: c.TestFraction,
+		CLDRTest: c.CLDRTest, Budget: budget, UserBitext: userBitext, WordSep: c.WordSep[lang], UDHRFold: c.UDHRFold}
+	if c.V2() {
+		s.CLDRSplitSeed, s.Pipeline = c.cldrSplitSeed(), PipelineV2
+	}
+	return s
 }

@@ -30,6 +30,7 @@ type WorkerOptions struct {
 // started with the same grid and settings joins the same queue, and a
 // different grid (or setting) gets another.
 func (l *Lab) GridQueue(g Grid) (*tracker.Queue, []tracker.CellSpec, map[string]Cell, error) {
+	g.PipelineSeeds = l.cfg.V2()
 	cells, err := g.Cells()
 	if err != nil {
 		return nil, nil, nil, err

@@ -24,6 +24,8 @@ const (
 	ParamTestFraction = "test_fraction" // Provenance.TestFraction
 	ParamSeed         = "seed"          // Provenance.Seed
 	ParamSettings     = "settings"      // Provenance.Settings
+	ParamPipeline     = "pipeline"      // Provenance.Pipeline (absent: v1)
+	ParamUDHRFold     = "udhr_fold"     // Provenance.UDHRFold (absent: 0)
 
 	// Runs on HuggingFace checkpoints (Provenance.Checkpoints).
 	ParamTeacherCheckpoint       = "teacher_checkpoint"
@@ -61,9 +63,10 @@ const (
 	// PrefixEncoder, PrefixTeacher and PrefixStudent prefix the
 	// hyperparameters of lib/encoder and lib/distill; the student's data
 	// seed is PrefixStudent + StudentDataSeed.
-	PrefixEncoder = "encoder."
-	PrefixTeacher = "teacher."
-	PrefixStudent = "student."
+	PrefixEncoder  = "encoder."
+	PrefixTeacher  = "teacher."
+	PrefixStudent  = "student."
+	PrefixPretrain = "pretrain."
 	// StudentDataSeed is the student hyperparameter holding the data seed
 	// (lib/distill.ParamDataSeed).
 	StudentDataSeed = "data_seed"
@@ -80,6 +83,9 @@ const (
 	RoleEval    = "eval"
 	RoleTeacher = "teacher"
 	RoleStudent = "student"
+	// RolePretrain is the multilingual MLM/TLM pretraining of the v2
+	// pipeline (its hyperparameters under PrefixPretrain).
+	RolePretrain = "pretrain"
 )
 
 // Tags every run of the experiment carries.
@@ -105,6 +111,12 @@ type Provenance struct {
 	TestFraction float64 // the fraction of UDHR articles held out
 	Seed         int64   // the configuration's seed (model initialisation)
 	Settings     string  // every setting, "key=value;..." (optical.Config.Settings)
+	// Pipeline is "v2" for runs of the v2 pipeline (optical.PipelineV2:
+	// pretraining, GCIDE teacher, pipeline-wide seeds), "" for v1; UDHRFold
+	// the UDHR fold (0 or 1). Both are recorded only when set, so v1 runs
+	// keep the parameters they had.
+	Pipeline string
+	UDHRFold int
 	Checkpoints
 }
 
@@ -122,6 +134,12 @@ func (p Provenance) put(m map[string]string) {
 	m[ParamTestFraction] = formatFloat(p.TestFraction)
 	m[ParamSeed] = strconv.FormatInt(p.Seed, 10)
 	m[ParamSettings] = p.Settings
+	if p.Pipeline != "" {
+		m[ParamPipeline] = p.Pipeline
+	}
+	if p.UDHRFold != 0 {
+		m[ParamUDHRFold] = strconv.Itoa(p.UDHRFold)
+	}
 	for k, v := range map[string]string{ParamTeacherCheckpoint: p.Teacher, ParamTeacherCheckpointSHA256: p.TeacherSHA256,
 		ParamStudentInit: p.StudentInit, ParamStudentInitSHA256: p.StudentSHA256} {
 		if v != "" {
@@ -136,6 +154,14 @@ func (p *Provenance) get(r *reader) {
 	p.TestFraction = r.float(ParamTestFraction)
 	p.Seed = r.int64(ParamSeed)
 	p.Settings = r.str(ParamSettings)
+	p.Pipeline = r.optStr(ParamPipeline)
+	if f := r.optStr(ParamUDHRFold); f != "" {
+		n, err := strconv.Atoi(f)
+		if err != nil {
+			r.fail(ParamUDHRFold, fmt.Sprintf("%q is not an integer", f))
+		}
+		p.UDHRFold = n
+	}
 	p.Teacher, p.TeacherSHA256 = r.optStr(ParamTeacherCheckpoint), r.optStr(ParamTeacherCheckpointSHA256)
 	p.StudentInit, p.StudentSHA256 = r.optStr(ParamStudentInit), r.optStr(ParamStudentInitSHA256)
 }
@@ -488,6 +514,9 @@ func (t TrainRun) trainingPrefix() string {
 	if t.Role == RoleStudent {
 		return PrefixStudent
 	}
+	if t.Role == RolePretrain {
+		return PrefixPretrain
+	}
 	return PrefixTeacher
 }
 
@@ -495,6 +524,9 @@ func (t TrainRun) trainingPrefix() string {
 func (t TrainRun) Params() map[string]string {
 	m := map[string]string{ParamRole: t.Role, ParamModelKey: t.ModelKey}
 	switch t.Role {
+	case RolePretrain:
+		m[ParamTokenizerKey] = t.TokenizerKey
+		m[ParamVocabSize] = strconv.Itoa(t.VocabSize)
 	case RoleTeacher:
 		m[ParamTokenizerKey] = t.TokenizerKey
 		m[ParamVocabSize] = strconv.Itoa(t.VocabSize)
@@ -522,6 +554,9 @@ func ParseTrainRun(rr *tracker.RunRecord) (TrainRun, error) {
 	var t TrainRun
 	t.Role = r.str(ParamRole)
 	switch t.Role {
+	case RolePretrain:
+		t.TokenizerKey = r.str(ParamTokenizerKey)
+		t.VocabSize = r.int(ParamVocabSize)
 	case RoleTeacher:
 		t.TokenizerKey = r.str(ParamTokenizerKey)
 		t.VocabSize = r.int(ParamVocabSize)
