@@ -265,4 +265,95 @@ func TestSelectOtherTrainers(t *testing.T) {
 			t.Errorf("steps 4 and 8 have the same vectors")
 		}
 	})
+	// The use doc.go describes: the dev score is −PretrainLoss on held-out
+	// UDHR articles, computed on the model being trained; the returned
+	// model's dev loss is the best one seen.
+	t.Run("pretrain dev loss", func(t *testing.T) {
+		u := loadUDHRText(t)
+		tok := udhrTokenizer(t, u, 300)
+		backend, err := encoder.NewBackend()
+		if err != nil {
+			t.Fatal(err)
+		}
+		devLoss := func(m *encoder.Model) (float64, error) {
+			return PretrainLoss(m.Backend, m.Ctx, m.Tokenizer, u.devMono, u.devBitext, 7)
+		}
+		var scores []float64
+		m, err := Pretrain(backend, pretrainCtx(tok, 8, nil), tok, u.mono, u.bitext, Options{Progress: &strings.Builder{},
+			Select: &Selection{Every: 2,
+				Score:   func(m *encoder.Model) (float64, error) { l, err := devLoss(m); return -l, err },
+				OnScore: func(_ int64, score float64, _ bool) error { scores = append(scores, score); return nil }}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(scores) != 4 {
+			t.Fatalf("scores %v, want 4 (steps 2, 4, 6, 8)", scores)
+		}
+		t.Logf("dev scores at steps 2, 4, 6, 8: %v", scores)
+		best := slices.Max(scores)
+		if got, _ := m.Ctx.GetParam(ParamSelectedScore); got != best {
+			t.Errorf("%s = %v, want the best of %v", ParamSelectedScore, got, scores)
+		}
+		l, err := devLoss(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The same graph on the same weights: equal up to float32 rounding.
+		if math.Abs(-l-best) > 1e-6*math.Abs(best) {
+			t.Errorf("returned model's dev loss %v, want %v", l, -best)
+		}
+	})
+}
+
+// TestSelectFreshAndDamagedBest: Fresh discards a persisted best with the
+// checkpoints; a best whose files no longer match their manifest is an
+// error naming the folder, not a silent restart.
+func TestSelectFreshAndDamagedBest(t *testing.T) {
+	s := newCkptSetup(t)
+	dir := t.TempDir()
+	p := newSelProbe(t, peakAt(2))
+	if _, err := TrainTeacher(s.backend, s.ctx(4), s.tok, s.pairs, p.options(Options{CheckpointDir: dir}, 2, 0)); err != nil {
+		t.Fatal(err)
+	}
+	// Fresh: a new run from step 0 whose best (step 4 of a score peaking
+	// there) must not be beaten by the discarded best of score 0.
+	fresh := newSelProbe(t, func(step int64) float64 { return float64(step) - 10 })
+	m, err := TrainTeacher(s.backend, s.ctx(4), s.tok, s.pairs, fresh.options(Options{CheckpointDir: dir, Fresh: true}, 2, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fresh.steps[0] != 1 {
+		t.Errorf("Fresh run started at step %d", fresh.steps[0])
+	}
+	checkSelected(t, m, fresh.vecs[4], 4, -6, 4, 4)
+
+	path := filepath.Join(dir, bestName, selectionFile)
+	if err := os.WriteFile(path, []byte(`{"step":4,"score":99}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = TrainTeacher(s.backend, s.ctx(4), s.tok, s.pairs, newSelProbe(t, peakAt(2)).options(Options{CheckpointDir: dir}, 2, 0))
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, bestName)) || !strings.Contains(err.Error(), selectionFile) {
+		t.Fatalf("got %v, want an error naming %s", err, path)
+	}
+	t.Log(err)
+}
+
+// TestSelectResumesRunWithoutSelection: a run checkpointed without Select
+// and resumed with it has no best so far: the restored weights (step 4) are
+// scored first, and win here since the score falls after step 4.
+func TestSelectResumesRunWithoutSelection(t *testing.T) {
+	s := newCkptSetup(t)
+	dir := t.TempDir()
+	if _, err := TrainTeacher(s.backend, s.ctx(4), s.tok, s.pairs, Options{Progress: &strings.Builder{}, CheckpointDir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	p := newSelProbe(t, peakAt(4))
+	m, err := TrainTeacher(s.backend, s.ctx(8), s.tok, s.pairs, p.options(Options{CheckpointDir: dir}, 3, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []int64{4, 6, 8}; !slices.Equal(p.scored, want) {
+		t.Errorf("evaluated at steps %v, want %v", p.scored, want)
+	}
+	checkSelected(t, m, p.vecs[4], 4, 0, 8, 8)
 }
