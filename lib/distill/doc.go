@@ -71,7 +71,7 @@
 // exactly (each batch's masks come from a generator seeded by the data seed
 // and the batch number). Early stopping on a dev split: Options.Select with
 // Score −PretrainLoss(m.Backend, m.Ctx, m.Tokenizer, devMono, devBitext,
-// seed) (the MLM head is trainable, so it is selected with the encoder); or call Pretrain
+// seed) (the MLM head is selected with the encoder); or call Pretrain
 // again on a fresh context with a larger train_steps and the same
 // CheckpointDir (it resumes where the last call ended) and compare
 // PretrainLoss between calls.
@@ -80,8 +80,9 @@
 // last step, Selection.Score scores the current weights on a dev set (the
 // lab: MAP on a dev collection), and the trainer returns the weights of the
 // best-scoring step (strictly higher than every earlier score; the first of
-// equal ones) instead of the last. Only the trainable variables are
-// selected; the optimizer state and global step stay the last step's.
+// equal ones) instead of the last. Only the weights (variables under
+// /encoder, /bert, /mlm_head) are selected; the optimizer state and global
+// step stay the last step's.
 // Selection.Patience > 0 ends training after that many evaluations in a row
 // without improvement. The returned model's context records
 // ParamSelectedStep (selected_step), ParamSelectedScore (selected_score)

@@ -63,8 +63,9 @@ type Options struct {
 	// configured. With CheckpointDir the best weights are kept in
 	// CheckpointDir/best (written atomically, before the step checkpoint of
 	// the same step), so a resumed run knows its best so far; without it
-	// they are kept in memory. Only the trainable variables are selected:
-	// the optimizer state and global step are the last step's.
+	// they are kept in memory. Only the model's weights (variables under
+	// /encoder, /bert and /mlm_head) are selected: the optimizer state and
+	// global step are the last step's.
 	Select *Selection
 }
 
@@ -123,7 +124,7 @@ func (d *dataset) Yield() (spec any, inputs, labels []*tensors.Tensor, err error
 // modelFn adds with train.AddLoss, over ds, reporting to opt. It returns the
 // last batch loss. newModel wraps ctx as the trainer's model (what
 // opt.Select scores; nil: the trainer does not support Select); with
-// opt.Select, ctx's trainable variables hold the selected weights on return.
+// opt.Select, ctx's weights hold the selected step's on return.
 func run(backend backends.Backend, ctx *context.Context, ds *dataset,
 	modelFn train.ModelFn, newModel func() *encoder.Model, opt Options) (lastLoss float64, err error) {
 	steps := context.GetParamOr(ctx, ParamSteps, 0)

@@ -15,6 +15,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context/checkpoints"
 
 	"github.com/otclir/otclir/lib/atomicfile"
+	"github.com/otclir/otclir/lib/bert"
 	"github.com/otclir/otclir/lib/encoder"
 	"github.com/otclir/otclir/lib/manifest"
 )
@@ -70,7 +71,7 @@ func (s *Selection) check() error {
 // A selection's best weights live in CheckpointDir/best:
 //
 //	best/selection.json   {"step": ..., "score": ...}
-//	best/checkpoint-*     GoMLX checkpoint of the trainable variables at that step
+//	best/checkpoint-*     GoMLX checkpoint of the weights (weightScopes) at that step
 //	best/SHA256SUMS       manifest of the files above
 //
 // written like the step checkpoints (lib/atomicfile.CreateDir: a temporary
@@ -98,7 +99,7 @@ type selector struct {
 
 	bestStep  int64 // -1: none yet
 	bestScore float64
-	best      *context.Context // the trainable variables at bestStep
+	best      *context.Context // the weights at bestStep
 	bad       int              // evaluations after bestStep without improvement
 }
 
@@ -196,6 +197,9 @@ func (s *selector) apply(ctx *context.Context, stopped int64, progress io.Writer
 		return fmt.Errorf("distill: %s: Select: no dev evaluation was made", s.name)
 	}
 	for v := range s.best.IterVariables() {
+		if !isWeight(v) {
+			continue // GoMLX's checkpoint handler adds a /global_step to what it saves
+		}
 		dst := ctx.GetVariableByScopeAndName(v.Scope(), v.Name())
 		if dst == nil {
 			return fmt.Errorf("%w: best model has variable %s, the model has not", errIncompatible, v.ScopeAndName())
@@ -221,13 +225,29 @@ func (s *selector) apply(ctx *context.Context, stopped int64, progress io.Writer
 	return nil
 }
 
-// snapshot copies ctx's trainable variables (the model's weights; not the
-// optimizer's state or the global step) into a new context.
+// weightScopes hold the model's weights: otclir's encoder, a checkpoint's
+// BERT (with its projection) and the pretraining MLM head. The optimizer's
+// state, the global step and the trainer's metrics live elsewhere.
+var weightScopes = []string{encoder.Scope, bert.Scope, MLMScope}
+
+func isWeight(v *context.Variable) bool {
+	for _, s := range weightScopes {
+		root := context.RootScope + s
+		if v.Scope() == root || strings.HasPrefix(v.Scope(), root+context.ScopeSeparator) {
+			return true
+		}
+	}
+	return false
+}
+
+// snapshot copies ctx's weights (weightScopes) into a new context. The
+// scope, not Variable.Trainable, tells them apart: variables restored from
+// a checkpoint are all marked trainable until a graph uses them.
 func snapshot(ctx *context.Context) (*context.Context, error) {
 	out := context.New()
 	n := 0
 	for v := range ctx.IterVariables() {
-		if !v.Trainable {
+		if !isWeight(v) {
 			continue
 		}
 		val, err := v.Value()
@@ -241,7 +261,7 @@ func snapshot(ctx *context.Context) (*context.Context, error) {
 		n++
 	}
 	if n == 0 {
-		return nil, errors.New("distill: Select: the model has no trainable variables")
+		return nil, fmt.Errorf("distill: Select: the model has no variables under /%s", strings.Join(weightScopes, ", /"))
 	}
 	return out, nil
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gomlx/gomlx/pkg/ml/context"
+
 	"github.com/otclir/otclir/lib/encoder"
 )
 
@@ -79,6 +81,12 @@ func checkSelected(t *testing.T, m *encoder.Model, want []float32, step int64, s
 		if got, _ := m.Ctx.GetParam(key); got != want {
 			t.Errorf("%s = %v (%T), want %v", key, got, got, want)
 		}
+	}
+	// Only the weights were selected: the global step is the last one trained.
+	if gs := m.Ctx.GetVariableByScopeAndName(context.RootScope, "global_step"); gs == nil {
+		t.Error("no global_step variable")
+	} else if v, err := gs.Value(); err != nil || v.Value() != stopped {
+		t.Errorf("global_step = %v (%v), want %d", v, err, stopped)
 	}
 }
 
@@ -340,7 +348,9 @@ func TestSelectFreshAndDamagedBest(t *testing.T) {
 
 // TestSelectResumesRunWithoutSelection: a run checkpointed without Select
 // and resumed with it has no best so far: the restored weights (step 4) are
-// scored first, and win here since the score falls after step 4.
+// scored first, and win here since the score falls after step 4. (Then the
+// restored variables, optimizer state included, are all marked trainable:
+// checkSelected's global step check shows they were not selected.)
 func TestSelectResumesRunWithoutSelection(t *testing.T) {
 	s := newCkptSetup(t)
 	dir := t.TempDir()
@@ -356,4 +366,28 @@ func TestSelectResumesRunWithoutSelection(t *testing.T) {
 		t.Errorf("evaluated at steps %v, want %v", p.scored, want)
 	}
 	checkSelected(t, m, p.vecs[4], 4, 0, 8, 8)
+	// The persisted best holds the encoder's variables, and the global step
+	// GoMLX's checkpoint handler adds to name its files, nothing else.
+	_, best, err := readBest(filepath.Join(dir, bestName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, want := 0, 0
+	for v := range best.IterVariables() {
+		if v.ScopeAndName() == "/global_step" {
+			continue
+		}
+		n++
+		if !strings.HasPrefix(v.Scope(), "/"+encoder.Scope) {
+			t.Errorf("best holds %s", v.ScopeAndName())
+		}
+	}
+	for v := range m.Ctx.IterVariables() {
+		if strings.HasPrefix(v.Scope(), "/"+encoder.Scope+"/") {
+			want++
+		}
+	}
+	if n != want || n == 0 {
+		t.Errorf("best holds %d variables, the encoder has %d", n, want)
+	}
 }
