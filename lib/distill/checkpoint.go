@@ -25,6 +25,7 @@ import (
 //	LOCK                 locked (package filelock) by the process training into the folder
 //	step-00000050/       one whole checkpoint: GoMLX's checkpoint-*.json and .bin, and SHA256SUMS
 //	.step-*.tmp-*        a checkpoint being written, or left by a writer that died
+//	best/                the best weights of Options.Select (select.go)
 //
 // A checkpoint is written into a temporary folder, listed in a manifest,
 // flushed and renamed into place (lib/atomicfile.CreateDir); only then are

@@ -176,7 +176,7 @@ func TestNonFiniteLossStopsTraining(t *testing.T) {
 		train.AddLoss(ctx, loss)
 		return []*Node{loss}
 	}
-	_, err = run(teacher.Backend, ctx, ds, modelFn, Options{Name: "nan-test", Progress: os.Stderr})
+	_, err = run(teacher.Backend, ctx, ds, modelFn, nil, Options{Name: "nan-test", Progress: os.Stderr})
 	if err == nil || !strings.Contains(err.Error(), "loss is NaN at step 1") {
 		t.Fatalf("want a non-finite loss error at step 1, got %v", err)
 	}

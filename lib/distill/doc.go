@@ -69,9 +69,32 @@
 // every tokenizer). PretrainLoss scores held-out text (model selection).
 // Checkpoints and resume (Options) replay the batch order and the masks
 // exactly (each batch's masks come from a generator seeded by the data seed
-// and the batch number). Early stopping on a dev split: call Pretrain again
-// on a fresh context with a larger train_steps and the same CheckpointDir (it
-// resumes where the last call ended) and compare PretrainLoss between calls.
+// and the batch number). Early stopping on a dev split: Options.Select with
+// Score −PretrainLoss(m.Backend, m.Ctx, m.Tokenizer, devMono, devBitext,
+// seed) (the MLM head is selected with the encoder); or call Pretrain
+// again on a fresh context with a larger train_steps and the same
+// CheckpointDir (it resumes where the last call ended) and compare
+// PretrainLoss between calls.
+//
+// Model selection (Options.Select): every Selection.Every steps and at the
+// last step, Selection.Score scores the current weights on a dev set (the
+// lab: MAP on a dev collection), and the trainer returns the weights of the
+// best-scoring step (strictly higher than every earlier score; the first of
+// equal ones) instead of the last. Only the weights (variables under
+// /encoder, /bert, /mlm_head) are selected; the optimizer state and global
+// step stay the last step's.
+// Selection.Patience > 0 ends training after that many evaluations in a row
+// without improvement. The returned model's context records
+// ParamSelectedStep (selected_step), ParamSelectedScore (selected_score)
+// and ParamStoppedStep (stopped_step, the step training ended at);
+// ParamSteps (train_steps) keeps its configured value, so steps trained by
+// an early-stopped run are stopped_step minus the step it resumed from,
+// not train_steps minus it. With CheckpointDir the best weights and their
+// step and score are kept in CheckpointDir/best (an atomic folder with a
+// manifest, like the step checkpoints, written before the checkpoint of the
+// same step): a resumed run starts from its best so far and counts the
+// evaluations made since it towards Patience, and a run that had stopped
+// early resumes at its stop step and returns at once. Fresh discards it.
 //
 // Both trainers use GoMLX's train.Loop with Adam; they call an optional
 // StepFunc every ParamLogEvery steps (the tracker logs per-step losses

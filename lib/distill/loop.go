@@ -1,6 +1,7 @@
 package distill
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -16,6 +17,8 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/train"
 	"github.com/gomlx/gomlx/ui/commandline"
+
+	"github.com/otclir/otclir/lib/encoder"
 )
 
 // Options control a training run's side channels (not its hyperparameters,
@@ -52,7 +55,22 @@ type Options struct {
 	// non-nil error ends training with that error (the caller's
 	// cancellation: a checkpoint taken so far is kept for resuming).
 	Stop func() error
+	// Select, if set, scores the model on a dev set every Select.Every
+	// steps (and at the last step) and the trainer returns the weights of
+	// the best-scoring step instead of the last; Select.Patience can end
+	// training early. The returned model's context holds ParamSelectedStep,
+	// ParamSelectedScore and ParamStoppedStep; its ParamSteps is left as
+	// configured. With CheckpointDir the best weights are kept in
+	// CheckpointDir/best (written atomically, before the step checkpoint of
+	// the same step), so a resumed run knows its best so far; without it
+	// they are kept in memory. Only the model's weights (variables under
+	// /encoder, /bert and /mlm_head) are selected: the optimizer state and
+	// global step are the last step's.
+	Select *Selection
 }
+
+// errStopEarly ends the training loop when Select.Patience runs out.
+var errStopEarly = errors.New("distill: no better dev score within Select.Patience")
 
 // batcher yields shuffled batches of example indices forever.
 type batcher struct {
@@ -104,9 +122,11 @@ func (d *dataset) Yield() (spec any, inputs, labels []*tensors.Tensor, err error
 
 // run trains ctx's variables up to global step ParamSteps of the loss that
 // modelFn adds with train.AddLoss, over ds, reporting to opt. It returns the
-// last batch loss.
+// last batch loss. newModel wraps ctx as the trainer's model (what
+// opt.Select scores; nil: the trainer does not support Select); with
+// opt.Select, ctx's weights hold the selected step's on return.
 func run(backend backends.Backend, ctx *context.Context, ds *dataset,
-	modelFn train.ModelFn, opt Options) (lastLoss float64, err error) {
+	modelFn train.ModelFn, newModel func() *encoder.Model, opt Options) (lastLoss float64, err error) {
 	steps := context.GetParamOr(ctx, ParamSteps, 0)
 	if steps <= 0 {
 		return 0, fmt.Errorf("distill: %s must be > 0, got %d", ParamSteps, steps)
@@ -120,12 +140,23 @@ func run(backend backends.Backend, ctx *context.Context, ds *dataset,
 	if progress == nil {
 		progress = os.Stderr
 	}
+	var sel *selector
+	if opt.Select != nil {
+		if sel, err = newSelector(opt.Select, opt.Name, opt.CheckpointDir, newModel); err != nil {
+			return 0, err
+		}
+	}
 	var store *checkpointStore
 	if opt.CheckpointDir != "" {
 		if store, err = openCheckpoints(opt.CheckpointDir, opt.Fresh, progress, opt.Name); err != nil {
 			return 0, err
 		}
 		defer store.close() // the lock is held until training ends
+		if sel != nil && opt.Fresh {
+			if err = sel.discard(); err != nil {
+				return 0, err
+			}
+		}
 	}
 	var loopErr error
 	err = tryCatch(func() {
@@ -158,6 +189,23 @@ func run(backend backends.Backend, ctx *context.Context, ds *dataset,
 		}
 		if start0 > 0 {
 			fmt.Fprintf(progress, "  %s: resuming from the checkpoint at step %d\n", opt.Name, start0)
+		}
+		stopped := int64(steps) // the step training ends at
+		if sel != nil {
+			if loopErr = sel.resume(start0); loopErr != nil {
+				return
+			}
+			if sel.bestStep >= 0 {
+				fmt.Fprintf(progress, "  %s: best dev score so far %.6g at step %d\n", opt.Name, sel.bestScore, sel.bestStep)
+			} else if start0 > 0 {
+				// Resumed from a run without selection: its weights are the first candidate.
+				if _, loopErr = sel.evaluate(ctx, start0); loopErr != nil {
+					return
+				}
+			}
+			if sel.exhausted() { // an earlier run stopped early here
+				stopped = start0
+			}
 		}
 		start := time.Now()
 		if isTerminal(progress) {
@@ -202,7 +250,14 @@ func run(backend backends.Backend, ctx *context.Context, ds *dataset,
 					}
 				}
 			}
-			if store != nil && (step%int64(every) == 0 || step == int64(steps)) {
+			stop := false
+			if sel != nil && (step%sel.sel.Every == 0 || step == int64(steps)) {
+				var err error
+				if stop, err = sel.evaluate(ctx, step); err != nil {
+					return err
+				}
+			}
+			if store != nil && (step%int64(every) == 0 || step == int64(steps) || stop) {
 				if err := saveCheckpoint(step); err != nil {
 					return err
 				}
@@ -212,10 +267,22 @@ func run(backend backends.Backend, ctx *context.Context, ds *dataset,
 				fmt.Fprintf(progress, "  %s: step %d/%d  loss %.4f  %.2f steps/s\n",
 					opt.Name, step, steps, loss, float64(step-start0)/el.Seconds())
 			}
+			if stop {
+				stopped = step
+				fmt.Fprintf(progress, "  %s: stopping at step %d: no better dev score in %d evaluations (Select.Patience)\n",
+					opt.Name, step, sel.bad)
+				return errStopEarly
+			}
 			return nil
 		})
-		if start0 < int64(steps) {
+		if start0 < stopped {
 			_, loopErr = loop.RunToGlobalStep(ds, steps)
+			if errors.Is(loopErr, errStopEarly) {
+				loopErr = nil
+			}
+		}
+		if loopErr == nil && sel != nil {
+			loopErr = sel.apply(ctx, stopped, progress)
 		}
 	})
 	if err == nil {

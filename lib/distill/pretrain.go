@@ -294,7 +294,7 @@ func Pretrain(backend backends.Backend, ctx *context.Context, tok *text.Tokenize
 	if opt.Name == "" {
 		opt.Name = "pretrain"
 	}
-	if _, err := run(backend, ctx, ds, modelFn, opt); err != nil {
+	if _, err := run(backend, ctx, ds, modelFn, func() *encoder.Model { return encoder.NewModel(backend, ctx, tok) }, opt); err != nil {
 		return nil, err
 	}
 	return encoder.NewModel(backend, ctx, tok), nil

@@ -177,13 +177,16 @@ func TrainStudentFrom(backend backends.Backend, teacher, init *encoder.Model, bi
 	if opt.Name == "" {
 		opt.Name = "student"
 	}
-	if _, err := run(backend, ctx, ds, modelFn, opt); err != nil {
+	trained := func() *encoder.Model {
+		if student.Checkpoint == nil {
+			return encoder.NewModel(backend, ctx, student.Tokenizer)
+		}
+		return student.Trained(ctx)
+	}
+	if _, err := run(backend, ctx, ds, modelFn, trained, opt); err != nil {
 		return nil, err
 	}
-	if student.Checkpoint == nil {
-		return encoder.NewModel(backend, ctx, student.Tokenizer), nil
-	}
-	return student.Trained(ctx), nil
+	return trained(), nil
 }
 
 // StudentLoss builds the scalar distillation loss (mean over the batch) of

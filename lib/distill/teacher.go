@@ -48,7 +48,7 @@ func TrainTeacher(backend backends.Backend, ctx *context.Context, tok *text.Toke
 	if opt.Name == "" {
 		opt.Name = "teacher"
 	}
-	if _, err := run(backend, ctx, ds, modelFn, opt); err != nil {
+	if _, err := run(backend, ctx, ds, modelFn, func() *encoder.Model { return encoder.NewModel(backend, ctx, tok) }, opt); err != nil {
 		return nil, err
 	}
 	return encoder.NewModel(backend, ctx, tok), nil
