@@ -77,6 +77,9 @@ func (l *Lab) trainTeacher(ctx context.Context, spec TeacherSpec, tokSpec Tokeni
 	}
 	defer unlock()
 	pairs := l.Corpus.TeacherPairs()
+	if l.cfg.V2() {
+		pairs = l.Corpus.TeacherPairsV2()
+	}
 	rec := record.TrainRun{Role: record.RoleTeacher, ModelKey: spec.Key(), TokenizerKey: tokSpec.Key(),
 		VocabSize: tok.VocabSize(), TeacherPairs: len(pairs),
 		Encoder: stringMap(l.cfg.Encoder), Training: stringMap(l.cfg.Teacher),
@@ -91,19 +94,66 @@ func (l *Lab) trainTeacher(ctx context.Context, spec TeacherSpec, tokSpec Tokeni
 		// trains (the data seed is teacher.data_seed, the initialisation
 		// seed the configuration's).
 		gctx := encoder.NewContext(tok, spec.Encoder, spec.Seed)
+		what := "English WordNet pairs"
+		if l.cfg.V2() {
+			// Fine-tuned from the pretrained multilingual encoder.
+			pre, _, err := l.Pretrained(ctx)
+			if err != nil {
+				return err
+			}
+			if gctx, err = pre.CloneForTraining(); err != nil {
+				return err
+			}
+			what = "English WordNet and GCIDE pairs, from the pretrained encoder"
+		}
 		for k, v := range l.cfg.Teacher {
 			gctx.SetParam(k, v)
 		}
-		fmt.Fprintf(l.cfg.Out, "teacher: training on %d English WordNet pairs\n", len(pairs))
+		fmt.Fprintf(l.cfg.Out, "teacher: training on %d %s\n", len(pairs), what)
 		opts, resumed := l.trainOptions(ctx, run, "teacher", dir)
+		if l.cfg.V2() {
+			opts.Select = &distill.Selection{Every: int64(l.cfg.PipelineConfig.SelectEvery), Score: l.devScorer(ctx),
+				OnScore: func(step int64, score float64, best bool) error {
+					fmt.Fprintf(l.cfg.Out, "teacher: step %d, gcide-dev MAP %.4f%s\n", step, score, map[bool]string{true: " (best so far)"}[best])
+					return run.LogMetric("dev_map", step, score)
+				}}
+		}
 		start := time.Now()
 		var err error
 		if m, err = distill.TrainTeacher(l.Backend, gctx, tok, pairs, opts); err != nil {
 			return err
 		}
-		return l.saveModel(run, m, dir, start, *resumed)
+		if err := l.saveModel(run, m, dir, start, *resumed); err != nil {
+			return err
+		}
+		return recordSelection(run, m, *resumed)
 	})
 	return m, run.ID(), err
+}
+
+// recordSelection records a model selected on a dev set (distill.Select):
+// the step whose weights it holds, its dev score and the step training
+// ended at (steps_trained counts to that step when patience stopped it
+// early). A model trained without selection records nothing.
+func recordSelection(run *tracker.Run, m *encoder.Model, resumedFrom int64) error {
+	get := func(k string) (float64, bool) {
+		v, ok := m.Ctx.GetParam(k)
+		if !ok {
+			return 0, false
+		}
+		return toFloat(v)
+	}
+	step, ok := get(distill.ParamSelectedStep)
+	if !ok {
+		return nil
+	}
+	score, _ := get(distill.ParamSelectedScore)
+	final := map[string]float64{"selected_step": step, "dev_map": score}
+	if stopped, ok := get(distill.ParamStoppedStep); ok {
+		final["stopped_step"] = stopped
+		final["steps_trained"] = stopped - float64(resumedFrom)
+	}
+	return run.SetFinalMetrics(final)
 }
 
 // trainStudent trains the student of spec (params: its hyperparameters,
