@@ -448,6 +448,9 @@ func (t *Table) caption() string {
 	if t.PipelineSeeds {
 		seeds, perQuery = pipelineSeedsText, pipelinePerQueryText
 	}
+	if t.Monolingual && t.Cells[t.Spec.Baseline] == nil { // a dev collection's English→English references: no markers, no bitext
+		return fmt.Sprintf("%s on %s (%s); %s", strings.ToUpper(t.Spec.Measure), t.Spec.Collection, dir, seeds)
+	}
 	return fmt.Sprintf("%s on %s (%s, %s); %s; ▲/▼: significantly better/worse than %s "+
 		"(paired randomization test over %s on %s, %d permutations, %s over pairs, α = %g)",
 		strings.ToUpper(t.Spec.Measure), t.Spec.Collection, dir, budget, seeds, t.Spec.Baseline, unit, perQuery, t.Spec.Permutation, corr, t.Spec.Alpha)
@@ -457,8 +460,8 @@ func (t *Table) caption() string {
 const (
 	pipelineSeedsText = "mean ± std over seeds, each seed its own pipeline (tokenizer, pretraining, teacher, students, split), " +
 		"deterministic systems included, of each seed's measure over that seed's own test queries"
-	pipelinePerQueryText = "per-query values averaged over the seeds that evaluated the query (the seeds' query sets differ: " +
-		"their union, on the queries both systems have)"
+	pipelinePerQueryText = "per-query values averaged over the seeds that evaluated the query, " +
+		"on the union of the seeds' queries that both systems have"
 )
 
 // collectionWords is the collection of foreign word queries against
