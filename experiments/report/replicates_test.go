@@ -139,6 +139,33 @@ func TestPipelineSeedReplicates(t *testing.T) {
 			t.Errorf("average %+v; want %d units, exact p %v, Δ .3", a, units[a.Unit], want[a.Unit])
 		}
 	}
+	// The language sweep and the budget chart read the same replicates:
+	// psq's three seeds, mean MAP .4.
+	points, err := LanguageResults(db, LanguageSpec{Experiment: "v2", Collection: record.CollectionCLDR})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range points {
+		if p.Seeds[record.SystemPSQ] != 3 || !near(p.Scores[record.SystemPSQ], .4) {
+			t.Errorf("language %s: psq %d seeds, MAP %v; want 3, .4", p.Lang, p.Seeds[record.SystemPSQ], p.Scores[record.SystemPSQ])
+		}
+	}
+	budget, err := BudgetResults(db, "v2", record.CollectionCLDR, "map")
+	if err != nil {
+		t.Fatal(err)
+	}
+	psqPoints := 0
+	for _, p := range budget {
+		if p.System == record.SystemPSQ {
+			psqPoints++
+			if p.Seeds != 3 || !near(p.Mean, .4) {
+				t.Errorf("budget point %+v; want 3 seeds, MAP .4", p)
+			}
+		}
+	}
+	if len(points) != 2 || psqPoints != 2 {
+		t.Errorf("%d language points, %d psq budget points; want 2 and 2", len(points), psqPoints)
+	}
 	var md, sig bytes.Buffer
 	if err := tab.WriteMarkdown(&md); err != nil {
 		t.Fatal(err)
