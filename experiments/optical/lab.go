@@ -153,7 +153,7 @@ func gomlxVersion() string {
 func (l *Lab) provenance(budget int, dataSeed int64) record.Provenance {
 	return record.Provenance{Data: l.Corpus.Provenance(), SplitSeed: l.cfg.SplitSeed, TestFraction: l.cfg.TestFraction,
 		Seed: l.cfg.Seed, Settings: l.cfg.settingsFor(budget, dataSeed), Checkpoints: l.checkpointRecord(),
-		Pipeline: l.cfg.Pipeline, UDHRFold: l.cfg.UDHRFold}
+		Pipeline: l.cfg.Pipeline, UDHRFold: l.cfg.udhrFoldParam()}
 }
 
 // startRun opens a tracker run.

@@ -252,7 +252,12 @@ func (l *Lab) seedLab(ctx context.Context, seed int64) (*Lab, error) {
 		return l, nil
 	}
 	fold := (foldFor(seed) + foldFor(l.cfg.Seed) + l.cfg.UDHRFold) % 2
-	settings := fmt.Sprintf("seed=%d;%s=%d", seed, settingUDHRFold, fold)
+	// The seed of every stage: initialisation (seed), the tokenizer's
+	// sample and the teacher's pairs (seed), the pretraining's and the
+	// teacher's batch orders (their data seeds), the CLDR split
+	// (cldrSplitSeed) and the UDHR fold; the student's is the cell's.
+	settings := fmt.Sprintf("seed=%d;%s=%d;teacher.%s=%d;pretrain.%s=%d", seed, settingUDHRFold, fold,
+		distill.ParamDataSeed, seed, distill.ParamDataSeed, seed)
 	l.shared.mu.Lock()
 	if l.shared.seedLabs == nil {
 		l.shared.seedLabs = map[string]*Lab{}
@@ -272,4 +277,13 @@ func (l *Lab) seedLab(ctx context.Context, seed int64) (*Lab, error) {
 	l.shared.seedLabs[key] = sl
 	l.shared.mu.Unlock()
 	return sl, nil
+}
+
+// udhrFoldParam is the fold a run records: always under PipelineV2, else
+// only when set (so v1 runs keep the parameters they had).
+func (c *Config) udhrFoldParam() string {
+	if c.V2() || c.UDHRFold != 0 {
+		return strconv.Itoa(c.UDHRFold)
+	}
+	return ""
 }

@@ -24,8 +24,8 @@ const (
 	ParamTestFraction = "test_fraction" // Provenance.TestFraction
 	ParamSeed         = "seed"          // Provenance.Seed
 	ParamSettings     = "settings"      // Provenance.Settings
-	ParamPipeline     = "pipeline"      // Provenance.Pipeline (absent: v1)
-	ParamUDHRFold     = "udhr_fold"     // Provenance.UDHRFold (absent: 0)
+	ParamPipeline     = "pipeline"      // Provenance.Pipeline (absent on runs before PipelineV2)
+	ParamUDHRFold     = "udhr_fold"     // Provenance.UDHRFold (absent on runs before PipelineV2)
 
 	// Runs on HuggingFace checkpoints (Provenance.Checkpoints).
 	ParamTeacherCheckpoint       = "teacher_checkpoint"
@@ -111,14 +111,18 @@ type Provenance struct {
 	TestFraction float64 // the fraction of UDHR articles held out
 	Seed         int64   // the configuration's seed (model initialisation)
 	Settings     string  // every setting, "key=value;..." (optical.Config.Settings)
-	// Pipeline is "v2" for runs of the v2 pipeline (optical.PipelineV2:
-	// pretraining, GCIDE teacher, pipeline-wide seeds), "" for v1; UDHRFold
-	// the UDHR fold (0 or 1). Both are recorded only when set, so v1 runs
-	// keep the parameters they had.
+	// Pipeline is PipelineV2 on runs where Seed seeds the whole pipeline
+	// (tokenizer, pretraining, teacher, students, split); "" (not
+	// recorded) on older runs.
 	Pipeline string
-	UDHRFold int
+	// UDHRFold is the UDHR cross-validation fold of the run's split as
+	// recorded ("0" or "1"); "" when not recorded.
+	UDHRFold string
 	Checkpoints
 }
+
+// PipelineV2 is the Pipeline of runs whose Seed seeds the whole pipeline.
+const PipelineV2 = "v2"
 
 // Checkpoints are the HuggingFace checkpoints a run used (settings
 // teacher.checkpoint and student.init): directories and weight hashes
@@ -137,8 +141,8 @@ func (p Provenance) put(m map[string]string) {
 	if p.Pipeline != "" {
 		m[ParamPipeline] = p.Pipeline
 	}
-	if p.UDHRFold != 0 {
-		m[ParamUDHRFold] = strconv.Itoa(p.UDHRFold)
+	if p.UDHRFold != "" {
+		m[ParamUDHRFold] = p.UDHRFold
 	}
 	for k, v := range map[string]string{ParamTeacherCheckpoint: p.Teacher, ParamTeacherCheckpointSHA256: p.TeacherSHA256,
 		ParamStudentInit: p.StudentInit, ParamStudentInitSHA256: p.StudentSHA256} {
@@ -155,12 +159,10 @@ func (p *Provenance) get(r *reader) {
 	p.Seed = r.int64(ParamSeed)
 	p.Settings = r.str(ParamSettings)
 	p.Pipeline = r.optStr(ParamPipeline)
-	if f := r.optStr(ParamUDHRFold); f != "" {
-		n, err := strconv.Atoi(f)
-		if err != nil {
-			r.fail(ParamUDHRFold, fmt.Sprintf("%q is not an integer", f))
+	if p.UDHRFold = r.optStr(ParamUDHRFold); p.UDHRFold != "" {
+		if f, err := strconv.Atoi(p.UDHRFold); err != nil || f < 0 {
+			r.fail(ParamUDHRFold, fmt.Sprintf("%q is not a fold number", p.UDHRFold))
 		}
-		p.UDHRFold = n
 	}
 	p.Teacher, p.TeacherSHA256 = r.optStr(ParamTeacherCheckpoint), r.optStr(ParamTeacherCheckpointSHA256)
 	p.StudentInit, p.StudentSHA256 = r.optStr(ParamStudentInit), r.optStr(ParamStudentInitSHA256)

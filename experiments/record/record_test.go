@@ -89,6 +89,30 @@ func validEval() map[string]string {
 		Provenance: Provenance{Data: "d", SplitSeed: 2023, TestFraction: 0.5, Seed: 1, Settings: "seed=1"}}.Params()
 }
 
+// TestPipelineV2ParamsRoundTrip: a v2 run's pipeline and udhr_fold are
+// read back and written again unchanged; an older run records neither.
+func TestPipelineV2ParamsRoundTrip(t *testing.T) {
+	old := validEval()
+	if _, ok := old[ParamPipeline]; ok {
+		t.Errorf("a run without a pipeline records %s", ParamPipeline)
+	}
+	if _, ok := old[ParamUDHRFold]; ok {
+		t.Errorf("a run without a fold records %s", ParamUDHRFold)
+	}
+	m := validEval()
+	m[ParamPipeline], m[ParamUDHRFold], m[ParamSeed] = PipelineV2, "1", "2"
+	e, err := parseEvalParams(7, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Pipeline != PipelineV2 || e.UDHRFold != "1" || e.Provenance.Seed != 2 {
+		t.Errorf("read pipeline %q fold %q seed %d, want v2 1 2", e.Pipeline, e.UDHRFold, e.Provenance.Seed)
+	}
+	if got := e.Params(); !maps.Equal(got, m) {
+		t.Errorf("written back %v, want %v", got, m)
+	}
+}
+
 func TestParseEvalRunErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -105,6 +129,7 @@ func TestParseEvalRunErrors(t *testing.T) {
 		{"unknown param", func(m map[string]string) { m["extra"] = "1" }, "unknown params extra"},
 		{"missing bitext size", func(m map[string]string) { delete(m, ParamBitextPairs) }, "params.bitext_pairs is missing"},
 		{"unknown scoring", func(m map[string]string) { m[ParamScoring] = "mean-cosine" }, `unknown system "psq" with scoring "mean-cosine"`},
+		{"bad udhr fold", func(m map[string]string) { m[ParamUDHRFold] = "first" }, `params.udhr_fold "first" is not a fold number`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := validEval()

@@ -50,13 +50,14 @@ type BudgetPoint struct {
 
 // BudgetResults reads the FINISHED foreign→English runs of an experiment on
 // a collection that record a bitext size (students and the translation
-// baseline), averaged over seeds per (system, language, size).
+// baseline), averaged over seeds per (system, language, size): the newest
+// run of each (provenance seed, data seed), as a table's replicates.
 func BudgetResults(db *tracker.DB, experiment, collection, measure string) ([]BudgetPoint, error) {
 	runs, recs, err := latestEvals(db, evalFilter(experiment, collection), func(e record.EvalRun) (string, bool) {
 		if !e.Info().Bitext || e.DocLang != "eng" || e.QueryLang == "eng" {
 			return "", false
 		}
-		return fmt.Sprintf("%s|%s|%d|%d", e.System, e.QueryLang, e.BitextPairs, e.Seed), true
+		return fmt.Sprintf("%s|%s|%d|%d|%d", e.System, e.QueryLang, e.BitextPairs, e.Provenance.Seed, e.Seed), true
 	})
 	if err != nil {
 		return nil, err

@@ -25,6 +25,18 @@
 // units p is exact (all 2^k sign assignments), past that Monte-Carlo with
 // a fixed seed.
 //
+// Replicates (Cell). A cell's replicates are its newest runs per
+// (provenance seed, data seed). Where a seed is the whole pipeline's
+// (record.PipelineV2: tokenizer, pretraining, teacher, students and split
+// per seed) deterministic systems have one replicate per seed too, and the
+// seeds' query sets differ (UDHR's two folds hold out complementary
+// articles; CLDR splits vary): a cell's mean is over its replicates' own
+// measures, a query's value is the mean over the replicates that evaluated
+// it, and tests run on the union of queries both systems have (UDHR's 30
+// articles by Monte-Carlo). Old experiments (one provenance seed) read as
+// before. A collection the package does not describe gets the generic
+// caption; "words" (foreign word queries, English WordNet glosses) its own.
+//
 // It only reads: every function takes a *tracker.DB, which readers open
 // with tracker.OpenReadOnly, and it imports no trainer (no lib/encoder,
 // lib/distill or experiments/optical), so a table never builds a model.

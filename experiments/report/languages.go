@@ -59,7 +59,8 @@ func (p LanguagePoint) Gap(a, b string) float64 {
 }
 
 // LanguageResults reads the newest FINISHED foreign→English run of every
-// (language, system, seed) of spec, averages the measure over seeds, and
+// (language, system, provenance seed, data seed) of spec, averages the
+// measure over those replicates (see Cell), and
 // joins each language's class; languages ordered by class (unknown last),
 // then code.
 func LanguageResults(db *tracker.DB, spec LanguageSpec) ([]LanguagePoint, error) {
@@ -73,7 +74,7 @@ func LanguageResults(db *tracker.DB, spec LanguageSpec) ([]LanguagePoint, error)
 		if e.DocLang != "eng" || e.QueryLang == "eng" || (e.Info().Bitext && e.Budget != spec.Budget) {
 			return "", false
 		}
-		return fmt.Sprintf("%s|%s|%d", e.QueryLang, e.System, e.Seed), true
+		return fmt.Sprintf("%s|%s|%d|%d", e.QueryLang, e.System, e.Provenance.Seed, e.Seed), true
 	})
 	if err != nil {
 		return nil, err

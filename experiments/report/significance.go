@@ -399,21 +399,32 @@ func (s *Significance) caption() string {
 	if t.Spec.Reverse {
 		dir = "English queries → foreign documents"
 	}
+	if d := collectionDirection(t.Spec.Collection, t.Spec.Reverse, t.Monolingual); d != "" {
+		dir = d
+	}
 	unit := "per query"
 	if s.Clustered {
 		unit = "per UDHR article (its queries flip together; p (query) flips each query)"
 	}
-	return fmt.Sprintf("%s of %s against every baseline on %s (%s): paired randomization test on per-query %s averaged over seeds, "+
+	averaged := "averaged over seeds"
+	if t.PipelineSeeds {
+		averaged = "averaged over the seeds that evaluated the query (each seed its own pipeline and split: the test runs over the union of the seeds' queries that both systems have)"
+	}
+	return fmt.Sprintf("%s of %s against every baseline on %s (%s): paired randomization test on per-query %s %s, "+
 		"signs flipped %s, exact (every sign assignment) up to %d units, else %d random ones; %s over the %d comparisons of the table; ✓: adjusted p < α = %g",
-		s.Spec.System, strings.ToUpper(t.Spec.Measure), t.Spec.Collection, dir, t.Spec.Measure, unit, AlwaysExactUnits, s.Spec.Permutations,
+		s.Spec.System, strings.ToUpper(t.Spec.Measure), t.Spec.Collection, dir, t.Spec.Measure, averaged, unit, AlwaysExactUnits, s.Spec.Permutations,
 		s.correctionName(), len(s.Comparisons), s.Spec.Alpha)
 }
 
 func (s *Significance) averagesCaption() string {
-	return fmt.Sprintf("Average over a resource level's languages (difference of the table's avg columns over common queries): "+
+	common := "common queries"
+	if s.Table.PipelineSeeds {
+		common = "the union of the seeds' queries common to both systems, per-query values averaged over the seeds that evaluated them"
+	}
+	return fmt.Sprintf("Average over a resource level's languages (difference of the table's avg columns over %s): "+
 		"unit language flips each language's mean difference, unit query flips each query (each %s) "+
 		"in every language at once; %s over the baselines of each level and unit, α = %g",
-		s.unitName(), s.correctionName(), s.Spec.Alpha)
+		common, s.unitName(), s.correctionName(), s.Spec.Alpha)
 }
 
 func mark(sig bool, diff float64) string {

@@ -30,16 +30,26 @@ type TableSpec struct {
 }
 
 // Cell is one (system, pair) entry: the measure's mean and standard
-// deviation over seeds, and the paired randomization test against the
-// baseline on per-query values averaged over seeds.
+// deviation over its replicates, and the paired randomization test against
+// the baseline on per-query values averaged over replicates.
+//
+// A replicate is one run of the cell's system, pair, collection and budget
+// per (provenance seed, data seed): in experiments where one seed varies
+// the whole pipeline (record.PipelineV2: tokenizer, pretraining, teacher,
+// students and split), a deterministic system has one replicate per
+// provenance seed, like a seeded one; in older experiments (one provenance
+// seed) a seeded system has one per data seed and a deterministic one a
+// single run. Mean is the mean of the replicates' measures, each over that
+// replicate's own queries (the query sets may differ: UDHR folds, CLDR
+// splits).
 type Cell struct {
 	Mean, Std   float64
-	Seeds       int
+	Seeds       int                // replicates
 	PerQuery    map[string]float64 // qid -> the measure averaged over the seeds that evaluated the query
 	P, PAdj     float64            // raw and corrected (Spec.Correction, over the pairs of the system) p-values; NaN for the baseline itself
 	Significant bool               // PAdj < Alpha
 	RunIDs      []int64
-	queryRuns   map[string]int // qid -> number of seeds' runs that evaluated it
+	queryRuns   map[string]int // qid -> number of replicates that evaluated it
 }
 
 // Table is systems × language pairs.
@@ -50,9 +60,19 @@ type Table struct {
 	Resource  map[string]string
 	Cells     map[string]map[string]*Cell // system -> language -> cell
 	Clustered bool                        // the markers' tests flip UDHR articles, not queries
+	// PipelineSeeds: some run records record.PipelineV2, or some cell's
+	// replicates differ in provenance seed; the captions then say that a
+	// seed is the whole pipeline's and that query sets may differ.
+	PipelineSeeds bool
+	// Monolingual: the collection has no cross-lingual runs, and the table
+	// is its English→English runs (a dev collection such as "gcide-dev").
+	Monolingual bool
 }
 
 func (t *Table) pair(lang string) string {
+	if t.Monolingual {
+		return record.Pair(lang, lang)
+	}
 	if t.Spec.Reverse {
 		return record.Pair("eng", lang)
 	}
@@ -62,7 +82,10 @@ func (t *Table) pair(lang string) string {
 // BuildTable reads the FINISHED evaluation runs of spec.Experiment (nothing
 // else: the table comes from results.db alone) and computes the cells,
 // significance against the baseline and the averages. Of several runs of
-// one (system, language, seed) the newest counts.
+// one (system, language, provenance seed, data seed) the newest counts;
+// the newest runs of a (system, language) are the cell's replicates (see
+// Cell). A collection with no cross-lingual run but English→English runs
+// (a dev collection) gives a one-column table of those.
 func BuildTable(db *tracker.DB, spec TableSpec) (*Table, error) {
 	if spec.Measure == "" {
 		spec.Measure = "map"
@@ -94,21 +117,37 @@ func BuildTable(db *tracker.DB, spec TableSpec) (*Table, error) {
 		}
 		return e.QueryLang
 	}
+	cross := false // the collection has cross-lingual runs (either direction)
 	runs, recs, err := latestEvals(db, evalFilter(spec.Experiment, spec.Collection), func(e record.EvalRun) (string, bool) {
-		if e.QueryLang == e.DocLang || (e.QueryLang == "eng") != spec.Reverse {
+		mono := e.QueryLang == e.DocLang
+		cross = cross || !mono
+		if !mono && (e.QueryLang == "eng") != spec.Reverse {
 			return "", false
 		}
 		if e.Info().Bitext && e.Budget != spec.Budget {
 			return "", false
 		}
-		return fmt.Sprintf("%s|%s|%d", e.System, lang(e), e.Seed), true
+		return fmt.Sprintf("%t|%s|%s|%d|%d", mono, e.System, lang(e), e.Provenance.Seed, e.Seed), true
 	})
 	if err != nil {
 		return nil, err
 	}
 	t := &Table{Spec: spec, Resource: map[string]string{}, Cells: map[string]map[string]*Cell{}}
+	t.Monolingual = len(recs) > 0 && !cross
+	provSeeds := map[string]map[int64]bool{} // system|lang -> provenance seeds
 	for i, r := range runs {
 		e := recs[i]
+		if (e.QueryLang == e.DocLang) != t.Monolingual {
+			continue // English→English runs beside cross-lingual ones are references of another table
+		}
+		k := e.System + "|" + lang(e)
+		if provSeeds[k] == nil {
+			provSeeds[k] = map[int64]bool{}
+		}
+		provSeeds[k][e.Provenance.Seed] = true
+		if e.Pipeline == record.PipelineV2 || len(provSeeds[k]) > 1 {
+			t.PipelineSeeds = true
+		}
 		c := t.cell(e.System, lang(e))
 		v, ok := r.Final[spec.Measure]
 		if !ok {
@@ -150,7 +189,7 @@ func BuildTable(db *tracker.DB, spec TableSpec) (*Table, error) {
 				c.Std = 0
 			}
 			c.Mean = mean
-			for q := range c.PerQuery { // the mean over the seeds that evaluated q
+			for q := range c.PerQuery { // the mean over the replicates that evaluated q
 				c.PerQuery[q] /= float64(c.queryRuns[q])
 			}
 		}
@@ -394,6 +433,9 @@ func (t *Table) caption() string {
 	if t.Spec.Budget > 0 {
 		budget = fmt.Sprintf("%d bitext pairs", t.Spec.Budget)
 	}
+	if d := collectionDirection(t.Spec.Collection, t.Spec.Reverse, t.Monolingual); d != "" {
+		dir = d
+	}
 	unit := "queries"
 	if t.Clustered {
 		unit = "UDHR articles"
@@ -402,9 +444,44 @@ func (t *Table) caption() string {
 	if t.Spec.Correction == CorrectionBonferroni {
 		corr = "Bonferroni"
 	}
-	return fmt.Sprintf("%s on %s (%s, %s); mean ± std over seeds; ▲/▼: significantly better/worse than %s "+
-		"(paired randomization test over %s on per-query values averaged over seeds, %d permutations, %s over pairs, α = %g)",
-		strings.ToUpper(t.Spec.Measure), t.Spec.Collection, dir, budget, t.Spec.Baseline, unit, t.Spec.Permutation, corr, t.Spec.Alpha)
+	seeds, perQuery := "mean ± std over seeds", "per-query values averaged over seeds"
+	if t.PipelineSeeds {
+		seeds, perQuery = pipelineSeedsText, pipelinePerQueryText
+	}
+	if t.Monolingual && t.Cells[t.Spec.Baseline] == nil { // a dev collection's English→English references: no markers, no bitext
+		return fmt.Sprintf("%s on %s (%s); %s", strings.ToUpper(t.Spec.Measure), t.Spec.Collection, dir, seeds)
+	}
+	return fmt.Sprintf("%s on %s (%s, %s); %s; ▲/▼: significantly better/worse than %s "+
+		"(paired randomization test over %s on %s, %d permutations, %s over pairs, α = %g)",
+		strings.ToUpper(t.Spec.Measure), t.Spec.Collection, dir, budget, seeds, t.Spec.Baseline, unit, perQuery, t.Spec.Permutation, corr, t.Spec.Alpha)
+}
+
+// The captions' wording when a seed is the whole pipeline's (Table.PipelineSeeds).
+const (
+	pipelineSeedsText = "mean ± std over seeds, each seed its own pipeline (tokenizer, pretraining, teacher, students, split), " +
+		"deterministic systems included, of each seed's measure over that seed's own test queries"
+	pipelinePerQueryText = "per-query values averaged over the seeds that evaluated the query, " +
+		"on the union of the seeds' queries that both systems have"
+)
+
+// collectionWords is the collection of foreign word queries against
+// English WordNet glosses (per pair "words-swh-eng", "cldrwords-som-eng").
+const collectionWords = "words"
+
+// collectionDirection describes what a collection's queries and documents
+// are, for the captions; "" keeps the generic "foreign queries → English
+// documents" (UDHR, CLDR and user collections, in whose tables one side is
+// English).
+func collectionDirection(collection string, reverse, monolingual bool) string {
+	switch {
+	case monolingual:
+		return "English queries → English documents"
+	case collection == collectionWords && !reverse:
+		return "foreign word queries → English WordNet glosses of their translations, each word an independent query"
+	case collection == collectionWords:
+		return "English WordNet gloss queries → the foreign words they translate"
+	}
+	return ""
 }
 
 // WriteMarkdown writes the table as GitHub Markdown with its caption.

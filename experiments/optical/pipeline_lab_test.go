@@ -1,0 +1,138 @@
+package optical
+
+import (
+	"context"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/otclir/otclir/experiments/record"
+	"github.com/otclir/otclir/lib/data"
+	"github.com/otclir/otclir/tracker"
+)
+
+// tinyV2Config is tinyConfig on the v2 pipeline with every stage a few
+// steps long.
+func tinyV2Config(t *testing.T) *Config {
+	c := tinyConfig(t)
+	c.Experiment = "test-v2"
+	if err := c.Set("pipeline=v2;pretrain.train_steps=4;pretrain.batch_size=8;pretrain.log_every=1;teacher.train_steps=4;teacher_select_every=2;" +
+		"dev_queries=20;pretrain_words=20000;gcide_pairs=400;teacher.query_len=32;teacher.doc_len=32"); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestPipelineV2Lab runs the v2 pipeline end to end on the real data at
+// two pipeline seeds: pretraining, the teacher fine-tuned from it with
+// model selection on gcide-dev, students, PSQ, on UDHR (two folds) and the
+// word tasks.
+func TestPipelineV2Lab(t *testing.T) {
+	ctx := context.Background()
+	c := tinyV2Config(t)
+	lab := openLab(t, c)
+	defer lab.Close()
+	g := Grid{Collections: []string{CollectionUDHR, CollectionWords}, Languages: []string{"swh"},
+		Systems: []string{SystemOT, SystemPSQ}, Seeds: []int64{1, 2}, Budgets: []int{0}}
+	results, err := lab.RunGrid(ctx, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != 2*2*2 { // systems × collections × seeds
+		t.Fatalf("%d results, want 8", len(results))
+	}
+	qids := map[int64]map[string]bool{} // UDHR psq queries by seed
+	for _, r := range results {
+		if m := r.Metrics["map"]; math.IsNaN(m) || m < 0 || m > 1 {
+			t.Errorf("%s %s %s: MAP %v", r.System(), r.Run.Collection, r.Run.Provenance.Settings, m)
+		}
+		if r.Run.Provenance.Pipeline != PipelineV2 {
+			t.Errorf("run %d records pipeline %q", r.RunID, r.Run.Provenance.Pipeline)
+		}
+		if want := strconv.Itoa(foldFor(r.Run.Provenance.Seed)); r.Run.Provenance.UDHRFold != want {
+			t.Errorf("run %d of seed %d: fold %s, want %s", r.RunID, r.Run.Provenance.Seed, r.Run.Provenance.UDHRFold, want)
+		}
+		if r.System() == SystemPSQ && r.Run.Collection == CollectionUDHR {
+			pq, err := lab.DB.PerQuery(r.RunID, "map")
+			if err != nil {
+				t.Fatal(err)
+			}
+			qids[r.Run.Provenance.Seed] = map[string]bool{}
+			for q := range pq {
+				qids[r.Run.Provenance.Seed][q] = true
+			}
+		}
+	}
+	// 2-fold cross-validation: the seeds' UDHR test articles are disjoint
+	// and together every article.
+	articles := map[string]int{}
+	for seed, qs := range qids {
+		for q := range qs {
+			a, _, _ := strings.Cut(strings.TrimPrefix(q, "udhr-"), "-")
+			articles[a]++
+			if qids[3-seed][q] {
+				t.Errorf("query %s is a test query of both folds", q)
+			}
+		}
+	}
+	if len(articles) != data.UDHRArticles {
+		t.Errorf("the two folds test %d articles, want all %d", len(articles), data.UDHRArticles)
+	}
+
+	// Each seed trained its own pretraining, teacher (selected on
+	// gcide-dev) and student.
+	roles := map[string]int{}
+	for _, rr := range trainingRuns(t, lab.DB) {
+		tr, err := record.ParseTrainRun(rr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		roles[tr.Role]++
+		if tr.Role == record.RoleTeacher {
+			dev, err := lab.DB.MetricHistory(rr.ID, "dev_map")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(dev) < 2 { // steps 2 and 4
+				t.Errorf("teacher run %d logged %d dev_map points, want 2", rr.ID, len(dev))
+			}
+			if s, ok := rr.Final["selected_step"]; !ok || s < 1 || s > 4 {
+				t.Errorf("teacher run %d: selected_step %v", rr.ID, rr.Final)
+			}
+		}
+		if rr.Status != tracker.StatusFinished {
+			t.Errorf("training run %d is %s", rr.ID, rr.Status)
+		}
+	}
+	if roles[record.RolePretrain] != 2 || roles[record.RoleTeacher] != 2 || roles[record.RoleStudent] != 2 {
+		t.Errorf("training runs by role %v, want 2 pretrainings, 2 teachers, 2 students", roles)
+	}
+
+	// The grid resumes: every cell is cached the second time.
+	again, err := lab.RunGrid(ctx, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range again {
+		if !r.Cached {
+			t.Errorf("%s %s seed %d evaluated again", r.System(), r.Run.Collection, r.Run.Provenance.Seed)
+		}
+	}
+	// The keys of the two seeds' teachers differ (their whole pipelines do).
+	keys := map[string]bool{}
+	for _, r := range results {
+		if r.Run.TeacherKey != "" {
+			keys[r.Run.TeacherKey] = true
+		}
+	}
+	got := make([]string, 0, len(keys))
+	for k := range keys {
+		got = append(got, k)
+	}
+	sort.Strings(got)
+	if len(got) != 2 {
+		t.Errorf("teacher keys %v, want one per seed", got)
+	}
+}
