@@ -225,16 +225,6 @@ func foldFor(seed int64) int {
 	return int(((seed+1)%2 + 2) % 2)
 }
 
-// cldrSplitSeed is the seed of the CLDR splits: the split seed, plus
-// seed−1 under PipelineV2, whose seeds vary the split too (seed 1 keeps
-// v1's split).
-func (c *Config) cldrSplitSeed() int64 {
-	if c.V2() {
-		return c.SplitSeed + c.Seed - 1
-	}
-	return c.SplitSeed
-}
-
 // samePipelineData reports whether a and b select the same v2 corpus (the
 // settings LoadCorpus reads; the pretraining hyperparameters select none).
 func samePipelineData(a, b *Config) bool {
