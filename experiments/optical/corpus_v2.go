@@ -69,6 +69,7 @@ type v2Data struct {
 	gcideTrain []data.Pair     // GCIDE train pairs, filtered with Words.Exclusion
 	dev        data.Collection // gcide-dev
 	gcideN     int             // PipelineConfig.GCIDEPairs (0 = all)
+	languages  string          // PipelineConfig.PretrainLanguages
 	mu         sync.Mutex      // guards the caches below
 	bitext     map[string][]data.Pair
 	teacher    []data.Pair
@@ -85,7 +86,8 @@ func loadV2(ctx context.Context, cfg *Config, c *Corpus) error {
 }
 
 func loadV2At(ctx context.Context, cfg *Config, c *Corpus, root string) error {
-	v := &v2Data{debian: data.DebianPackages(), bitext: map[string][]data.Pair{}, gcideN: cfg.PipelineConfig.GCIDEPairs}
+	v := &v2Data{debian: data.DebianPackages(), bitext: map[string][]data.Pair{}, gcideN: cfg.PipelineConfig.GCIDEPairs,
+		languages: cfg.PipelineConfig.PretrainLanguages}
 	toEng := map[string][]data.FreeDictEntry{}
 	for _, d := range data.FreeDicts() {
 		if err := cause(ctx); err != nil {
@@ -334,6 +336,9 @@ func (c *Corpus) PretrainTexts() ([]data.PretrainText, error) {
 	texts, err := c.buildPretrain(extra)
 	if err != nil {
 		return nil, err
+	}
+	if v.languages != PretrainAll {
+		texts = data.OfLanguages(texts, c.pretrainLanguages())
 	}
 	v.mu.Lock()
 	v.pretrain = texts

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/otclir/otclir/lib/data"
 	"github.com/otclir/otclir/lib/distill"
 )
 
@@ -48,6 +49,13 @@ const (
 	settingGCIDEPairs    = "gcide_pairs"
 	settingSelectEvery   = "teacher_select_every"
 	settingDevQueries    = "dev_queries"
+	settingPretrainLangs = "pretrain_languages"
+)
+
+// The values of pretrain_languages.
+const (
+	PretrainLab = "lab" // the lab's languages (the table's and the configured ones) and English
+	PretrainAll = "all" // every UDHR translation too
 )
 
 // PipelineConfig holds the settings of PipelineV2 (zero under PipelineV1,
@@ -59,6 +67,11 @@ type PipelineConfig struct {
 	GCIDEPairs    int            // GCIDE train pairs added to the teacher's WordNet pairs (0 = all)
 	SelectEvery   int            // teacher steps between dev evaluations (model selection on gcide-dev)
 	DevQueries    int            // queries of the gcide-dev task
+	// PretrainLanguages is PretrainLab or PretrainAll: the languages of
+	// the pretraining corpus and so of the vocabulary's sample (with "all"
+	// the 532 UDHR translations bring some 2,300 characters, more than a
+	// small vocabulary holds beside the subwords of the lab's languages).
+	PretrainLanguages string
 }
 
 // DefaultPipelineV2 are the settings `pipeline=v2` applies.
@@ -66,7 +79,8 @@ func DefaultPipelineV2() PipelineConfig {
 	p := copyMap(distill.DefaultPretrainParams)
 	p[distill.ParamSteps] = 800
 	p[distill.ParamPretrainLen] = 96 // the evaluation's document length: every position it uses is trained
-	return PipelineConfig{Pretrain: p, PretrainAlpha: 0.3, PretrainWords: 2_000_000, GCIDEPairs: 0, SelectEvery: 200, DevQueries: 300}
+	return PipelineConfig{Pretrain: p, PretrainAlpha: 0.3, PretrainWords: 2_000_000, GCIDEPairs: 0, SelectEvery: 200, DevQueries: 300,
+		PretrainLanguages: PretrainLab}
 }
 
 // v2Teacher are the teacher hyperparameters `pipeline=v2` sets over the
@@ -111,7 +125,7 @@ func (c *Config) setPipelineKey(key, value string) (ok bool, err error) {
 	case settingUDHRFold:
 		c.UDHRFold, err = strconv.Atoi(value)
 		return true, err
-	case settingPretrainAlpha, settingPretrainWords, settingGCIDEPairs, settingSelectEvery, settingDevQueries:
+	case settingPretrainAlpha, settingPretrainWords, settingGCIDEPairs, settingSelectEvery, settingDevQueries, settingPretrainLangs:
 	default:
 		return false, nil
 	}
@@ -130,6 +144,8 @@ func (c *Config) setPipelineKey(key, value string) (ok bool, err error) {
 		p.SelectEvery, err = strconv.Atoi(value)
 	case settingDevQueries:
 		p.DevQueries, err = strconv.Atoi(value)
+	case settingPretrainLangs:
+		p.PretrainLanguages = value
 	}
 	return true, err
 }
@@ -184,6 +200,9 @@ func (c *Config) validatePipeline(maxPos int) error {
 			return fmt.Errorf("optical: setting %q = %d: want %s", x.key, x.v, c.intRange(x.lo, x.hi, false))
 		}
 	}
+	if p.PretrainLanguages != PretrainLab && p.PretrainLanguages != PretrainAll {
+		return fmt.Errorf("optical: setting %q = %q: want %s or %s", settingPretrainLangs, p.PretrainLanguages, PretrainLab, PretrainAll)
+	}
 	if err := checkHyper("pretrain", p.Pretrain, distill.DefaultPretrainParams, nil, maxPos); err != nil {
 		return err
 	}
@@ -208,7 +227,8 @@ func (c *Config) pipelineSettings() []string {
 		fmt.Sprintf("%s=%d", settingPretrainWords, p.PretrainWords),
 		fmt.Sprintf("%s=%d", settingGCIDEPairs, p.GCIDEPairs),
 		fmt.Sprintf("%s=%d", settingSelectEvery, p.SelectEvery),
-		fmt.Sprintf("%s=%d", settingDevQueries, p.DevQueries))
+		fmt.Sprintf("%s=%d", settingDevQueries, p.DevQueries),
+		settingPretrainLangs+"="+p.PretrainLanguages)
 	for _, k := range sortedKeys(p.Pretrain) {
 		v := p.Pretrain[k]
 		if f, ok := v.(float64); ok {
@@ -229,7 +249,7 @@ func foldFor(seed int64) int {
 // settings LoadCorpus reads; the pretraining hyperparameters select none).
 func samePipelineData(a, b *Config) bool {
 	pa, pb := a.PipelineConfig, b.PipelineConfig
-	return pa.GCIDEPairs == pb.GCIDEPairs && pa.DevQueries == pb.DevQueries
+	return pa.GCIDEPairs == pb.GCIDEPairs && pa.DevQueries == pb.DevQueries && pa.PretrainLanguages == pb.PretrainLanguages
 }
 
 // seedLab is the lab that evaluates a cell of seed seed: under
@@ -276,4 +296,15 @@ func (c *Config) udhrFoldParam() string {
 		return strconv.Itoa(c.UDHRFold)
 	}
 	return ""
+}
+
+// pretrainLanguages are the languages (ISO 639-3, data.ISOOf) of the
+// pretraining corpus under PretrainLab: every loaded language, English
+// included.
+func (c *Corpus) pretrainLanguages() []string {
+	var out []string
+	for _, l := range c.tokenizerLanguages() {
+		out = append(out, data.ISOOf(l))
+	}
+	return out
 }

@@ -163,7 +163,8 @@ func tokenizerSpec(c *Config, provenance string, languages []string, userBitext 
 	if c.V2() {
 		p := c.PipelineConfig
 		s.Pipeline = map[string]any{"pipeline": PipelineV2, "alpha": p.PretrainAlpha, "words": p.PretrainWords,
-			"cldr_split_seed": c.cldrSplitSeed(), "gcide_pairs": p.GCIDEPairs}
+			"cldr_split_seed": c.cldrSplitSeed(), "gcide_pairs": p.GCIDEPairs,
+			"languages": p.PretrainLanguages}
 	}
 	return s
 }
