@@ -150,6 +150,9 @@ func TestCorpusV1Unchanged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !c.holds(cfg) || c.holds(cfg1) || !c1.holds(cfg1) {
+		t.Errorf("holds: fold 0 corpus for fold 0 %v, for fold 1 %v; fold 1 corpus for fold 1 %v", c.holds(cfg), c.holds(cfg1), c1.holds(cfg1))
+	}
 	if f := swapFold(split); !slices.Equal(c1.Split.Test, f.Test) || !slices.Equal(c1.Split.Train, f.Train) {
 		t.Errorf("fold 1 split %+v, want %+v", c1.Split, f)
 	}
@@ -380,12 +383,14 @@ func TestCorpusV2Pretrain(t *testing.T) {
 
 // TestMeasureSubwordsV2 trains the lab's BPE tokenizer (8,000 tokens, min
 // frequency 2, as Lab.Tokenizer) on the v1 tokenizer corpus
-// (TokenizerCorpus) and on the v2 one (TokenizerCorpusV2 with the v2
-// defaults) and logs subwords per word of the held-out UDHR articles of
-// the twelve table languages. Run with OTCLIR_MEASURE=1.
+// (TokenizerCorpus), on the v2 one (TokenizerCorpusV2 with the v2
+// defaults) and on its variant that samples the loaded languages only
+// (tokenizerCorpusV2 with labLanguages), and logs subwords per word of
+// the held-out UDHR articles of the twelve table languages. Run with
+// OTCLIR_MEASURE=1.
 func TestMeasureSubwordsV2(t *testing.T) {
 	if os.Getenv("OTCLIR_MEASURE") == "" {
-		t.Skip("set OTCLIR_MEASURE=1 to train two tokenizers and print subwords per word")
+		t.Skip("set OTCLIR_MEASURE=1 to train three tokenizers and print subwords per word")
 	}
 	c, cfg := loadV2Corpus(t)
 	v1, err := c.TokenizerCorpus()
@@ -397,15 +402,19 @@ func TestMeasureSubwordsV2(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var toks [2]*text.Tokenizer
-	for i, corpus := range [][]string{v1, v2} {
+	lab, err := c.tokenizerCorpusV2(p.PretrainAlpha, p.PretrainWords, 1, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var toks [3]*text.Tokenizer
+	for i, corpus := range [][]string{v1, v2, lab} {
 		start := time.Now()
 		if toks[i], err = text.TrainBPE(corpus, 8000, 2); err != nil {
 			t.Fatal(err)
 		}
 		t.Logf("corpus %d: %d texts, BPE in %v", i+1, len(corpus), time.Since(start).Round(time.Second))
 	}
-	t.Logf("lang | v1 spw | v2 spw (alpha %v, %d words)", p.PretrainAlpha, p.PretrainWords)
+	t.Logf("lang | v1 spw | v2 spw | v2 lab languages spw (alpha %v, %d words)", p.PretrainAlpha, p.PretrainWords)
 	for _, l := range data.Languages() {
 		var held []string
 		for _, n := range c.Split.Test {
@@ -414,7 +423,7 @@ func TestMeasureSubwordsV2(t *testing.T) {
 			}
 		}
 		s := strings.Join(held, " ")
-		t.Logf("%-4s | %6.2f | %6.2f", l.Code, subwordsPerWord(toks[0], s), subwordsPerWord(toks[1], s))
+		t.Logf("%-4s | %6.2f | %6.2f | %6.2f", l.Code, subwordsPerWord(toks[0], s), subwordsPerWord(toks[1], s), subwordsPerWord(toks[2], s))
 	}
 }
 
