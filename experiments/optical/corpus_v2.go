@@ -432,9 +432,18 @@ func (c *Corpus) PretrainBitext() ([]data.Pair, error) {
 // training bitext and of the user's bitext, so every text a stage trains
 // on is covered.
 func (c *Corpus) TokenizerCorpusV2(alpha float64, words int, seed int64) ([]string, error) {
+	return c.tokenizerCorpusV2(alpha, words, seed, false)
+}
+
+// tokenizerCorpusV2 is TokenizerCorpusV2, its sample drawn from the loaded
+// languages' texts only (data.OfLanguages) when labLanguages.
+func (c *Corpus) tokenizerCorpusV2(alpha float64, words int, seed int64, labLanguages bool) ([]string, error) {
 	pre, err := c.PretrainTexts()
 	if err != nil {
 		return nil, err
+	}
+	if labLanguages {
+		pre = data.OfLanguages(pre, c.tokenizerLanguages())
 	}
 	s, err := data.BalancedSample(pre, alpha, words, seed)
 	if err != nil {

@@ -9,8 +9,10 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/otclir/otclir/lib/data"
+	"github.com/otclir/otclir/lib/text"
 )
 
 var v2Corpus struct {
@@ -148,6 +150,9 @@ func TestCorpusV1Unchanged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !c.holds(cfg) || c.holds(cfg1) || !c1.holds(cfg1) {
+		t.Errorf("holds: fold 0 corpus for fold 0 %v, for fold 1 %v; fold 1 corpus for fold 1 %v", c.holds(cfg), c.holds(cfg1), c1.holds(cfg1))
+	}
 	if f := swapFold(split); !slices.Equal(c1.Split.Test, f.Test) || !slices.Equal(c1.Split.Train, f.Train) {
 		t.Errorf("fold 1 split %+v, want %+v", c1.Split, f)
 	}
@@ -278,25 +283,55 @@ func TestCorpusV2(t *testing.T) {
 // naming its source and language.
 func TestCorpusV2Pretrain(t *testing.T) {
 	c, cfg := loadV2Corpus(t)
-	start := time.Now()
-	pre, err := c.PretrainTexts()
-	if err != nil {
-		t.Fatal(err)
+	// A planted test query is refused naming its source and language (on
+	// the teacher's and the bitext's texts under -short, on the whole
+	// pretraining corpus otherwise).
+	var pre []data.PretrainText
+	if testing.Short() {
+		// The teacher's and every language's bitext texts, filtered with
+		// the held-out queries of every language as PretrainTexts filters
+		// them: unfiltered, the English side of one language's CLDR bitext
+		// holds concepts held out for another (the splits differ by
+		// language), which the check refuses.
+		pairs := c.TeacherPairsV2()
+		for _, l := range c.tokenizerLanguages() {
+			if l != "eng" {
+				pairs = append(pairs, must(c.Bitext(l))...)
+			}
+		}
+		if err := c.checkPretrain(data.PairTexts(pairs, "und", "eng")); !errors.Is(err, data.ErrLeak) || !strings.Contains(err.Error(), "cldr test queries of") {
+			t.Errorf("unfiltered bitext of every language: %v, want a CLDR leak", err)
+		}
+		x, err := c.heldOutExclusion()
+		if err != nil {
+			t.Fatal(err)
+		}
+		pairs, _ = x.FilterPairs(pairs)
+		pre = data.PairTexts(pairs, "und", "eng")
+	} else {
+		start := time.Now()
+		var err error
+		if pre, err = c.PretrainTexts(); err != nil {
+			t.Fatal(err)
+		}
+		took := time.Since(start)
+		again, err := c.PretrainTexts()
+		if err != nil || len(again) != len(pre) || &again[0] != &pre[0] {
+			t.Errorf("PretrainTexts is not cached: %v", err)
+		}
+		words := data.WordsByLanguage(pre)
+		n := 0
+		for _, w := range words {
+			n += w
+		}
+		t.Logf("pretraining corpus: %d texts, %d words, %d languages (%v); swh %d deu %d amh %d eng %d words",
+			len(pre), n, len(words), took.Round(time.Millisecond), words["swh"], words["deu"], words["amh"], words["eng"])
+		// Every words query and gloss is outside it.
+		if err := data.CheckTextsNoLeak(data.Texts(pre), c.Words().Exclusion.Texts()); err != nil {
+			t.Error(err)
+		}
 	}
-	took := time.Since(start)
-	again, err := c.PretrainTexts()
-	if err != nil || len(again) != len(pre) || &again[0] != &pre[0] {
-		t.Errorf("PretrainTexts is not cached: %v", err)
-	}
-	words := data.WordsByLanguage(pre)
-	n := 0
-	for _, w := range words {
-		n += w
-	}
-	t.Logf("pretraining corpus: %d texts, %d words, %d languages (%v); swh %d deu %d amh %d eng %d words",
-		len(pre), n, len(words), took.Round(time.Millisecond), words["swh"], words["deu"], words["amh"], words["eng"])
-	// Every words query and gloss is outside it.
-	if err := data.CheckTextsNoLeak(data.Texts(pre), c.Words().Exclusion.Texts()); err != nil {
+	if err := c.checkPretrain(pre); err != nil {
 		t.Error(err)
 	}
 	udhr, _ := c.UDHRCollection("amh", "eng")
@@ -309,6 +344,7 @@ func TestCorpusV2Pretrain(t *testing.T) {
 		{udhr.Queries[0], "amh", "udhr test queries of amh"},
 		{cldr.Queries[len(cldr.Queries)/2], "eng", "cldr test queries of "},
 		{wsrc.Queries[0], "swh", "words test queries of swh"},
+		{c.GCIDEDev().Queries[0], "eng", "gcide-dev test queries of eng"},
 	} {
 		planted := append(pre[:len(pre):len(pre)], data.PretrainText{Lang: plant.lang, Text: plant.q.Text, Origin: "planted"})
 		err := c.checkPretrain(planted)
@@ -316,16 +352,17 @@ func TestCorpusV2Pretrain(t *testing.T) {
 			t.Errorf("planted %s %q: %v, want a leak naming %q", plant.q.ID, plant.q.Text, err, plant.want)
 		}
 	}
-	// Through Extra, the planted query is dropped by the held-out filter.
-	if !testing.Short() {
-		texts, err := c.buildPretrain([]data.PretrainText{{Lang: "amh", Text: udhr.Queries[0].Text, Origin: "planted"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, x := range texts {
-			if x.Origin == "planted" {
-				t.Errorf("planted text kept: %q", x.Text)
-			}
+	if testing.Short() {
+		return
+	}
+	// Through Extra, a planted query is dropped by the held-out filter.
+	texts, err := c.buildPretrain([]data.PretrainText{{Lang: "amh", Text: udhr.Queries[0].Text, Origin: "planted"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range texts {
+		if x.Origin == "planted" {
+			t.Errorf("planted text kept: %q", x.Text)
 		}
 	}
 	tlm, err := c.PretrainBitext()
@@ -336,10 +373,70 @@ func TestCorpusV2Pretrain(t *testing.T) {
 	if len(tlm) < 100000 {
 		t.Errorf("TLM pairs %d", len(tlm))
 	}
-	start = time.Now()
+	start := time.Now()
 	tok, err := c.TokenizerCorpusV2(cfg.PipelineConfig.PretrainAlpha, cfg.PipelineConfig.PretrainWords, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("v2 tokenizer corpus: %d texts (%v)", len(tok), time.Since(start).Round(time.Millisecond))
+}
+
+// TestMeasureSubwordsV2 trains the lab's BPE tokenizer (8,000 tokens, min
+// frequency 2, as Lab.Tokenizer) on the v1 tokenizer corpus
+// (TokenizerCorpus), on the v2 one (TokenizerCorpusV2 with the v2
+// defaults) and on its variant that samples the loaded languages only
+// (tokenizerCorpusV2 with labLanguages), and logs subwords per word of
+// the held-out UDHR articles of the twelve table languages. Run with
+// OTCLIR_MEASURE=1.
+func TestMeasureSubwordsV2(t *testing.T) {
+	if os.Getenv("OTCLIR_MEASURE") == "" {
+		t.Skip("set OTCLIR_MEASURE=1 to train three tokenizers and print subwords per word")
+	}
+	c, cfg := loadV2Corpus(t)
+	v1, err := c.TokenizerCorpus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := cfg.PipelineConfig
+	v2, err := c.TokenizerCorpusV2(p.PretrainAlpha, p.PretrainWords, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lab, err := c.tokenizerCorpusV2(p.PretrainAlpha, p.PretrainWords, 1, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var toks [3]*text.Tokenizer
+	for i, corpus := range [][]string{v1, v2, lab} {
+		start := time.Now()
+		if toks[i], err = text.TrainBPE(corpus, 8000, 2); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("corpus %d: %d texts, BPE in %v", i+1, len(corpus), time.Since(start).Round(time.Second))
+	}
+	t.Logf("lang | v1 spw | v2 spw | v2 lab languages spw (alpha %v, %d words)", p.PretrainAlpha, p.PretrainWords)
+	for _, l := range data.Languages() {
+		var held []string
+		for _, n := range c.Split.Test {
+			if a := c.UDHR[l.Code].Article(n); a != nil {
+				held = append(held, a.Paragraphs...)
+			}
+		}
+		s := strings.Join(held, " ")
+		t.Logf("%-4s | %6.2f | %6.2f | %6.2f", l.Code, subwordsPerWord(toks[0], s), subwordsPerWord(toks[1], s), subwordsPerWord(toks[2], s))
+	}
+}
+
+// subwordsPerWord is the mean number of tokens of the words (pre-tokens
+// with a letter or digit) of s, as lib/data's TestMeasureSubwords counts.
+func subwordsPerWord(tok *text.Tokenizer, s string) float64 {
+	words, subwords := 0, 0
+	for _, w := range text.PreTokenize(text.Normalize(s)) {
+		if !strings.ContainsFunc(w, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
+			continue // punctuation
+		}
+		words++
+		subwords += len(tok.Encode(w, 0))
+	}
+	return float64(subwords) / float64(words)
 }
