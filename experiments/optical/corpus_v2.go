@@ -421,26 +421,17 @@ func (c *Corpus) PretrainBitext() ([]data.Pair, error) {
 }
 
 // TokenizerCorpusV2 is what PipelineV2's subword vocabulary trains on: a
-// language-balanced sample of the loaded languages' part of the
-// pretraining corpus (data.BalancedSample(data.OfLanguages(PretrainTexts,
-// the loaded languages), alpha, words, seed)) and the texts of the teacher
-// pairs (TeacherPairsV2), of every loaded language's training bitext and
-// of the user's bitext, so every text a stage trains on is covered.
-//
-// The sample leaves out the other UDHR languages: they would share the
-// vocabulary. Measured (TestMeasureSubwordsV2, BPE of 8,000 tokens,
-// subwords per held-out UDHR word, alpha 0.3, 2,000,000 words): the v1
-// corpus (TokenizerCorpus) gives swh 2.21, amh 3.67, mar 3.74, deu 2.66,
-// fin 3.59, eng 1.24; a sample of all 456 pretraining languages 2.27,
-// 4.12, 4.92, 2.94, 4.00, 1.55; this one 2.00, 3.47, 3.41, 2.14, 2.95,
-// 1.30 (lower for each of the eleven foreign table languages).
+// language-balanced sample of the pretraining corpus
+// (data.BalancedSample(PretrainTexts, alpha, words, seed)) and the texts
+// of the teacher pairs (TeacherPairsV2), of every loaded language's
+// training bitext and of the user's bitext, so every text a stage trains
+// on is covered.
 func (c *Corpus) TokenizerCorpusV2(alpha float64, words int, seed int64) ([]string, error) {
-	return c.tokenizerCorpusV2(alpha, words, seed, true)
+	return c.tokenizerCorpusV2(alpha, words, seed, false)
 }
 
 // tokenizerCorpusV2 is TokenizerCorpusV2, its sample drawn from the loaded
-// languages' texts only (data.OfLanguages) when labLanguages, else from
-// every language of the pretraining corpus.
+// languages' texts only (data.OfLanguages) when labLanguages.
 func (c *Corpus) tokenizerCorpusV2(alpha float64, words int, seed int64, labLanguages bool) ([]string, error) {
 	pre, err := c.PretrainTexts()
 	if err != nil {
