@@ -431,6 +431,14 @@ func (c *Corpus) PretrainBitext() ([]data.Pair, error) {
 // of the teacher pairs (TeacherPairsV2), of every loaded language's
 // training bitext and of the user's bitext, so every text a stage trains
 // on is covered.
+//
+// Measured (TestMeasureSubwordsV2, BPE of 8,000 tokens, subwords per
+// held-out UDHR word, alpha 0.3, 2,000,000 words, fold 0): the v1 corpus
+// (TokenizerCorpus) gives swh 2.21, amh 3.67, mar 3.74, deu 2.66, fin
+// 3.59, eng 1.24; a sample of all 456 pretraining languages 2.27, 4.12,
+// 4.92, 2.94, 4.00, 1.55 (worse in all twelve table languages); a sample of
+// the loaded languages only (data.OfLanguages) 2.00, 3.47, 3.41, 2.14,
+// 2.95, 1.30 (better than v1 in all eleven foreign ones).
 func (c *Corpus) TokenizerCorpusV2(alpha float64, words int, seed int64) ([]string, error) {
 	return c.tokenizerCorpusV2(alpha, words, seed, false)
 }
