@@ -153,8 +153,16 @@ func (c *Corpus) Provenance() string {
 // systems on equal data.
 func (c *Corpus) BudgetBitext(lang string, budget int, seed int64) ([]data.Pair, error) {
 	pairs, err := c.Bitext(lang)
-	if err != nil || budget <= 0 || budget >= len(pairs) {
-		return pairs, err
+	if err != nil {
+		return nil, err
+	}
+	return budgetCut(pairs, budget, seed), nil
+}
+
+// budgetCut is pairs cut to budget pairs (0 = all) by a seeded shuffle.
+func budgetCut(pairs []data.Pair, budget int, seed int64) []data.Pair {
+	if budget <= 0 || budget >= len(pairs) {
+		return pairs
 	}
 	idx := rand.New(rand.NewPCG(uint64(seed), 0xb17e)).Perm(len(pairs))[:budget]
 	sort.Ints(idx)
@@ -162,7 +170,7 @@ func (c *Corpus) BudgetBitext(lang string, budget int, seed int64) ([]data.Pair,
 	for i, j := range idx {
 		out[i] = pairs[j]
 	}
-	return out, nil
+	return out
 }
 
 // Bitext is the training bitext of lang (foreign→English): CLDR annotations

@@ -387,8 +387,18 @@ func (l *Lab) trainingBitext(lang string, budget int) ([]data.Pair, error) {
 	if ok {
 		return b, nil
 	}
-	bitext, err := l.Corpus.BudgetBitext(lang, budget, l.cfg.SplitSeed)
-	if err != nil {
+	var bitext []data.Pair
+	var err error
+	if l.cfg.V2() {
+		// The student's dev pairs are held out first (for every system, so
+		// all learn from the same pairs), then the budget is cut.
+		var all []data.Pair
+		if all, err = l.Corpus.Bitext(lang); err != nil {
+			return nil, err
+		}
+		train, _ := splitStudentDev(all, l.cfg.SplitSeed)
+		bitext = budgetCut(train, budget, l.cfg.SplitSeed)
+	} else if bitext, err = l.Corpus.BudgetBitext(lang, budget, l.cfg.SplitSeed); err != nil {
 		return nil, err
 	}
 	for _, src := range l.Corpus.Sources() {

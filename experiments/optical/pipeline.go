@@ -5,9 +5,13 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/otclir/otclir/lib/data"
 	"github.com/otclir/otclir/lib/distill"
+	"github.com/otclir/otclir/lib/encoder"
+	"github.com/otclir/otclir/lib/eval"
+	"github.com/otclir/otclir/tracker"
 )
 
 // The pipelines. PipelineV1 is the original toy pipeline (the default, and
@@ -307,4 +311,85 @@ func (c *Corpus) pretrainLanguages() []string {
 		out = append(out, data.ISOOf(l))
 	}
 	return out
+}
+
+// The v2 student's dev set: a share of each language's bitext held out
+// from every system's training (splitStudentDev), on which the student's
+// step is selected (foreign side → English side retrieval, MAP) every
+// studentSelectEvery steps.
+const (
+	studentDevFraction = 0.04
+	studentDevMax      = 200 // dev queries at most
+	studentSelectEvery = 100
+)
+
+// splitStudentDev splits a language's bitext into training pairs and the
+// student's dev collection: a pair is dev when data.InDev of its foreign
+// side (its normalized words, so all pairs of one foreign text fall on one
+// side) with seed holds, at most studentDevMax foreign texts. Queries are
+// the dev pairs' foreign texts, documents their English texts (each text
+// once), relevant the English texts paired with the query. Deterministic.
+func splitStudentDev(pairs []data.Pair, seed int64) ([]data.Pair, data.Collection) {
+	dev := data.Collection{Name: "student-dev", QueryLang: "foreign", DocLang: "eng", Qrels: data.Qrels{}}
+	queries := map[string]string{} // foreign text -> qid
+	docs := map[string]string{}    // English text -> docno
+	var train []data.Pair
+	for _, p := range pairs {
+		key := strings.Join(strings.Fields(strings.ToLower(p.Src)), " ")
+		qid, isDev := queries[p.Src]
+		if !isDev && (len(queries) >= studentDevMax || !data.InDev(key, seed, studentDevFraction)) {
+			train = append(train, p)
+			continue
+		}
+		if !isDev {
+			qid = fmt.Sprintf("dev-q%d", len(queries)+1)
+			queries[p.Src] = qid
+			dev.Queries = append(dev.Queries, data.Query{ID: qid, Text: p.Src})
+			dev.Qrels[qid] = map[string]int{}
+		}
+		docno, ok := docs[p.Tgt]
+		if !ok {
+			docno = fmt.Sprintf("dev-d%d", len(docs)+1)
+			docs[p.Tgt] = docno
+			dev.Docs = append(dev.Docs, data.Doc{ID: docno, Text: p.Tgt})
+		}
+		dev.Qrels[qid][docno] = 1
+	}
+	return train, dev
+}
+
+// studentDev is lang's dev collection (splitStudentDev of its bitext).
+func (l *Lab) studentDev(lang string) (data.Collection, error) {
+	all, err := l.Corpus.Bitext(lang)
+	if err != nil {
+		return data.Collection{}, err
+	}
+	_, dev := splitStudentDev(all, l.cfg.SplitSeed)
+	if len(dev.Queries) == 0 {
+		return dev, fmt.Errorf("optical: student %s: no dev pair among %d bitext pairs", lang, len(all))
+	}
+	return dev, nil
+}
+
+// studentSelection is the v2 student's model selection: MAP on its dev
+// collection, the student encoding the foreign side and the teacher the
+// English one, as ot ranks.
+func (l *Lab) studentSelection(ctx context.Context, run *tracker.Run, lang string, teacher *encoder.Model) (*distill.Selection, error) {
+	dev, err := l.studentDev(lang)
+	if err != nil {
+		return nil, err
+	}
+	return &distill.Selection{Every: studentSelectEvery,
+		Score: func(m *encoder.Model) (float64, error) {
+			r, err := l.neuralRanker("student-dev", m, teacher)(ctx, dev)
+			if err != nil {
+				return 0, err
+			}
+			res, err := eval.Evaluate(eval.Qrels(dev.Qrels), r, eval.Options{Measures: []string{"map"}})
+			if err != nil {
+				return 0, err
+			}
+			return res.Aggregate["map"], nil
+		},
+		OnScore: func(step int64, score float64, _ bool) error { return run.LogMetric("dev_map", step, score) }}, nil
 }

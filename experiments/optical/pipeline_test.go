@@ -1,9 +1,11 @@
 package optical
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/otclir/otclir/lib/data"
 	"github.com/otclir/otclir/lib/distill"
 )
 
@@ -143,5 +145,46 @@ func TestGridPipelineSeeds(t *testing.T) {
 	}
 	if len(v2) != 3*4+3*3 {
 		t.Errorf("%d v2 cells, want %d (4 per seed and 3 references per seed)", len(v2), 3*4+3*3)
+	}
+}
+
+func TestSplitStudentDev(t *testing.T) {
+	var pairs []data.Pair
+	for i := 0; i < 3000; i++ {
+		pairs = append(pairs, data.Pair{Src: fmt.Sprintf("neno %d", i), Tgt: fmt.Sprintf("word %d", i%1000)})
+	}
+	pairs = append(pairs, data.Pair{Src: pairs[0].Src, Tgt: "another word"}) // a foreign text twice
+	train, dev := splitStudentDev(pairs, 2023)
+	train2, dev2 := splitStudentDev(pairs, 2023)
+	if len(train) != len(train2) || len(dev.Queries) != len(dev2.Queries) {
+		t.Fatal("not deterministic")
+	}
+	// 4% of 3000 foreign texts is about 120 (binomial sd ≈ 11).
+	if n := len(dev.Queries); n < 80 || n > 160 {
+		t.Errorf("%d dev queries, want about 120", n)
+	}
+	devSrc := map[string]bool{}
+	for _, q := range dev.Queries {
+		devSrc[q.Text] = true
+	}
+	for _, p := range train {
+		if devSrc[p.Src] {
+			t.Errorf("dev query %q is a training pair", p.Src)
+		}
+	}
+	rel := 0
+	for _, q := range dev.Queries {
+		rel += len(dev.Qrels[q.ID])
+	}
+	if len(train)+rel != len(pairs) {
+		t.Errorf("%d train + %d dev pairs, want %d", len(train), rel, len(pairs))
+	}
+	// At most studentDevMax queries.
+	var many []data.Pair
+	for i := 0; i < 20000; i++ {
+		many = append(many, data.Pair{Src: fmt.Sprintf("neno %d", i), Tgt: "w"})
+	}
+	if _, d := splitStudentDev(many, 1); len(d.Queries) != studentDevMax {
+		t.Errorf("%d dev queries of 20000 texts, want the cap %d", len(d.Queries), studentDevMax)
 	}
 }

@@ -102,6 +102,9 @@ type StudentSpec struct {
 	Init            string `key:"omitempty"`
 	InitTokenizer   string `key:"omitempty"`
 	InitConventions string `key:"omitempty"`
+	// A v2 student: its step selected on the dev pairs held out from its
+	// bitext (splitStudentDev).
+	Selection map[string]any `key:"omitempty"`
 }
 
 // BitextSpec determines a language's (budgeted) training bitext.
@@ -202,8 +205,13 @@ func dataSeedValue(like any, seed int64) any {
 }
 
 func studentSpec(c *Config, teacher TeacherSpec, lang string, params map[string]any, bitextPairs int, userBitext string) StudentSpec {
-	return StudentSpec{Kind: "student-v1", Teacher: teacher.Key(), Lang: lang, Training: withoutLogging(params),
+	s := StudentSpec{Kind: "student-v1", Teacher: teacher.Key(), Lang: lang, Training: withoutLogging(params),
 		Seed: c.Seed, BitextPairs: bitextPairs, UserBitext: userBitext}
+	if c.V2() {
+		s.Selection = map[string]any{"task": "student-dev", "measure": "map", "every": studentSelectEvery,
+			"fraction": studentDevFraction, "max_queries": studentDevMax}
+	}
+	return s
 }
 
 func bitextSpec(c *Config, provenance, lang string, budget int, userBitext string) BitextSpec {

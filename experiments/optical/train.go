@@ -198,10 +198,18 @@ func (l *Lab) trainStudent(ctx context.Context, spec StudentSpec, params map[str
 		if l.studentCk != nil {
 			init = l.studentCk.Model
 		}
+		if l.cfg.V2() {
+			if opts.Select, err = l.studentSelection(ctx, run, lang, teacher); err != nil {
+				return err
+			}
+		}
 		if m, err = distill.TrainStudentFrom(l.Backend, teacher, init, bitext, params, opts); err != nil {
 			return err
 		}
-		return l.saveModel(run, m, dir, start, *resumed)
+		if err := l.saveModel(run, m, dir, start, *resumed); err != nil {
+			return err
+		}
+		return recordSelection(run, m, *resumed)
 	})
 	return m, run.ID(), err
 }

@@ -83,7 +83,7 @@ func (u UserConfig) Resolved() UserConfig {
 		base := filepath.Base(u.Docs)
 		base = strings.TrimSuffix(base, filepath.Ext(base))
 		u.Name = badNameRune.ReplaceAllString(base, "_")
-		if !validName.MatchString(u.Name) || u.Name == record.CollectionUDHR || u.Name == record.CollectionCLDR {
+		if !validName.MatchString(u.Name) || u.Name == record.CollectionUDHR || u.Name == record.CollectionCLDR || u.Name == record.CollectionWords {
 			u.Name = CollectionUser + "_" + u.Name
 		}
 	}
@@ -132,7 +132,7 @@ func (u UserConfig) validate() error {
 	if !validName.MatchString(u.Name) {
 		return fmt.Errorf("optical: user.name %q: want letters, digits, _ and . (starting with a letter or digit)", u.Name)
 	}
-	if u.Name == record.CollectionUDHR || u.Name == record.CollectionCLDR || u.Name == CollectionUser {
+	if u.Name == record.CollectionUDHR || u.Name == record.CollectionCLDR || u.Name == record.CollectionWords || u.Name == CollectionUser {
 		return fmt.Errorf("optical: user.name %q is a built-in collection", u.Name)
 	}
 	if err := tracker.ValidateName("user.name", u.Name); err != nil {
