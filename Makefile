@@ -26,12 +26,12 @@ demo: build
 # tasks; PAPER_WORKERS grid workers share results.db (README, "Many machines"), resumable.
 PAPER_EXPERIMENT ?= paper-v2
 PAPER_WORKERS ?= 2
-PAPER = bin/otclir grid -experiment $(PAPER_EXPERIMENT) -collections udhr,cldr,words -set pipeline=v2 $(GRID_FLAGS)
+PAPER = bin/otclir grid -experiment $(PAPER_EXPERIMENT) -collections udhr,cldr,words,gcide-dev -set pipeline=v2 $(GRID_FLAGS)
 paper: build setup-apertium setup-freedict
 	@set -e; pids=; for i in $$(seq $(PAPER_WORKERS)); do $(PAPER) -worker & pids="$$pids $$!"; done; \
 	  rc=0; for p in $$pids; do wait $$p || rc=1; done; exit $$rc
 	$(PAPER)
-	for c in udhr cldr words; do bin/otclir table -experiment $(PAPER_EXPERIMENT) -collection $$c -format md; done
+	for c in udhr cldr words gcide-dev; do bin/otclir table -experiment $(PAPER_EXPERIMENT) -collection $$c -format md; done
 	for c in udhr cldr words; do bin/otclir table -experiment $(PAPER_EXPERIMENT) -collection $$c -format significance; done
 
 LOW := swh,som,yor,hau,amh,mar,tgl

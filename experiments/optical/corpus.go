@@ -270,7 +270,7 @@ type Source interface {
 func (c *Corpus) Sources() []Source {
 	out := []Source{udhrSource{c}, cldrSource{c}}
 	if c.v2 != nil {
-		out = append(out, wordsSource{c})
+		out = append(out, wordsSource{c}, gcideDevSource{c})
 	}
 	if c.User != nil {
 		out = append(out, userSource{c.User})

@@ -87,6 +87,9 @@ func (g Grid) Cells() ([]Cell, error) {
 			for _, seed := range g.Seeds {
 				for _, dir := range dirs {
 					for _, coll := range g.Collections {
+						if coll == CollectionGCIDEDev {
+							continue // English only: its references below
+						}
 						for _, s := range g.Systems {
 							info, _ := record.LookupSystem(s)
 							if !info.Seeded && !g.PipelineSeeds && seed != g.Seeds[0] {
@@ -104,8 +107,8 @@ func (g Grid) Cells() ([]Cell, error) {
 	}
 	if g.References {
 		for _, coll := range g.Collections {
-			if coll == CollectionCLDR {
-				continue // the CLDR collection pairs English with a foreign language
+			if coll == CollectionCLDR || coll == CollectionWords {
+				continue // these collections pair English with a foreign language
 			}
 			for _, s := range []string{SystemTeacher, SystemBM25} {
 				for _, seed := range g.Seeds {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/otclir/otclir/experiments/record"
 	"github.com/otclir/otclir/lib/data"
 	"github.com/otclir/otclir/lib/distill"
 	"github.com/otclir/otclir/lib/encoder"
@@ -393,3 +394,27 @@ func (l *Lab) studentSelection(ctx context.Context, run *tracker.Run, lang strin
 		},
 		OnScore: func(step int64, score float64, _ bool) error { return run.LogMetric("dev_map", step, score) }}, nil
 }
+
+// CollectionGCIDEDev is the v2 teacher's English dev task (a held-out
+// GCIDE term → its definitions; Corpus.GCIDEDev) as a collection of
+// English→English reference runs: the teacher is selected on it, so its
+// MAP there is a dev figure, not a test one; BM25's is the bar the teacher
+// is meant to clear.
+const CollectionGCIDEDev = sourceGCIDEDev
+
+type gcideDevSource struct{ c *Corpus }
+
+func (gcideDevSource) Name() string                  { return CollectionGCIDEDev }
+func (gcideDevSource) Provenance() map[string]string { return nil }
+
+func (s gcideDevSource) Collection(qLang, dLang string) (data.Collection, error) {
+	if qLang != "eng" || dLang != "eng" {
+		return data.Collection{}, fmt.Errorf("optical: the %s collection is English→English, got %s", CollectionGCIDEDev, record.Pair(qLang, dLang))
+	}
+	return s.c.GCIDEDev(), nil
+}
+
+// TestQueries is empty: a dev collection, which the v2 corpus keeps out
+// of every training stage itself (its texts are in the word tasks'
+// exclusion).
+func (gcideDevSource) TestQueries(string) ([]data.Query, error) { return nil, nil }

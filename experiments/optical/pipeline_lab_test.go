@@ -34,14 +34,25 @@ func TestPipelineV2Lab(t *testing.T) {
 	c := tinyV2Config(t)
 	lab := openLab(t, c)
 	defer lab.Close()
-	g := Grid{Collections: []string{CollectionUDHR, CollectionWords}, Languages: []string{"swh"},
-		Systems: []string{SystemOT, SystemPSQ}, Seeds: []int64{1, 2}, Budgets: []int{0}}
+	g := Grid{Collections: []string{CollectionUDHR, CollectionWords, CollectionGCIDEDev}, Languages: []string{"swh"},
+		Systems: []string{SystemOT, SystemPSQ}, Seeds: []int64{1, 2}, Budgets: []int{0}, References: true}
 	results, err := lab.RunGrid(ctx, g)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(results) != 2*2*2 { // systems × collections × seeds
-		t.Fatalf("%d results, want 8", len(results))
+	// systems × collections × seeds, and teacher, bm25, random on eng-eng
+	// of udhr and gcide-dev for each seed.
+	if len(results) != 2*2*2+3*2*2 {
+		t.Fatalf("%d results, want 20", len(results))
+	}
+	devMAP := map[string]int{}
+	for _, r := range results {
+		if r.Run.Collection == CollectionGCIDEDev {
+			devMAP[r.System()]++
+		}
+	}
+	if devMAP[SystemTeacher] != 2 || devMAP[SystemBM25] != 2 {
+		t.Errorf("gcide-dev reference runs by system %v, want teacher and bm25 for each seed", devMAP)
 	}
 	qids := map[int64]map[string]bool{} // UDHR psq queries by seed
 	for _, r := range results {
