@@ -22,9 +22,10 @@ import (
 // design in miniature:
 //
 //  1. a subword vocabulary trained on a language-balanced sample (n^α,
-//     pretrain_alpha) of a multilingual corpus: the training articles of
-//     every UDHR translation, the FreeDict dictionaries, the training
-//     bitext and the teacher's pairs;
+//     pretrain_alpha) of a multilingual corpus: the UDHR training articles
+//     of the lab's languages (pretrain_languages=all: of every UDHR
+//     translation), the FreeDict dictionaries, the training bitext and the
+//     teacher's pairs; plus every training text;
 //  2. a shared encoder pretrained on that corpus with masked-language
 //     modelling and translation-language modelling on the bitext
 //     (pretrain.K settings, lib/distill.Pretrain), on sequences as long as
@@ -33,13 +34,14 @@ import (
 //  3. the English teacher fine-tuned from it on WordNet and GCIDE pairs,
 //     the best step chosen by MAP on an English dev task that is not
 //     self-retrieval (gcide-dev: a held-out term → its definitions);
-//  4. students distilled from the teacher's copy on the bitext.
+//  4. students distilled from the teacher's copy on the bitext, each
+//     student's step chosen on dev pairs held out from its bitext
+//     (splitStudentDev).
 //
 // A grid seed is then the seed of the whole pipeline: the tokenizer's
 // sample, the pretraining, the teacher, the splits and the student; and
-// seed s evaluates UDHR on fold (s+1) mod 2, the articles its other folds
-// train on, so that over seeds 1 and 2 every article is a test article
-// once (2-fold cross-validation).
+// seed s tests UDHR on fold (s+1) mod 2 (udhr_fold), so that over seeds 1
+// and 2 every article is a test article once (2-fold cross-validation).
 const (
 	PipelineV1 = "v1"
 	PipelineV2 = "v2"
