@@ -77,8 +77,14 @@ func (l *Lab) trainTeacher(ctx context.Context, spec TeacherSpec, tokSpec Tokeni
 	}
 	defer unlock()
 	pairs := l.Corpus.TeacherPairs()
+	var pre *encoder.Model
 	if l.cfg.V2() {
 		pairs = l.Corpus.TeacherPairsV2()
+		// The pretraining first, as its own run: the teacher's run starts
+		// once it has its starting point.
+		if pre, _, err = l.Pretrained(ctx); err != nil {
+			return nil, 0, err
+		}
 	}
 	rec := record.TrainRun{Role: record.RoleTeacher, ModelKey: spec.Key(), TokenizerKey: tokSpec.Key(),
 		VocabSize: tok.VocabSize(), TeacherPairs: len(pairs),
@@ -97,10 +103,7 @@ func (l *Lab) trainTeacher(ctx context.Context, spec TeacherSpec, tokSpec Tokeni
 		what := "English WordNet pairs"
 		if l.cfg.V2() {
 			// Fine-tuned from the pretrained multilingual encoder.
-			pre, _, err := l.Pretrained(ctx)
-			if err != nil {
-				return err
-			}
+			var err error
 			if gctx, err = pre.CloneForTraining(); err != nil {
 				return err
 			}
