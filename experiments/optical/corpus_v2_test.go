@@ -197,8 +197,12 @@ func TestCorpusV2(t *testing.T) {
 	if !strings.Contains(c.Provenance(), "dict-gcide=0.48.5+nmu2 (GPL-2+)") || !strings.Contains(c.Provenance(), "dict-freedict-swh-eng=") {
 		t.Errorf("v2 provenance %s", c.Provenance())
 	}
-	if len(c.Sources()) != 3 || c.Sources()[2].Name() != CollectionWords {
-		t.Errorf("v2 sources %v", c.Sources())
+	if len(c.Sources()) != 4 || c.Sources()[2].Name() != CollectionWords || c.Sources()[3].Name() != CollectionGCIDEDev {
+		var names []string
+		for _, s := range c.Sources() {
+			names = append(names, s.Name())
+		}
+		t.Errorf("v2 sources %v, want udhr, cldr, words, gcide-dev", names)
 	}
 	src, err := c.Source(CollectionWords)
 	if err != nil {
