@@ -223,8 +223,15 @@ func (c *Corpus) TeacherPairs() []data.Pair {
 // language). Test queries never enter it (their articles are excluded from
 // the bitext; LoadUserData refuses a user bitext that contains a topic).
 func (c *Corpus) TokenizerCorpus() ([]string, error) {
+	return c.trainingTexts(c.TeacherPairs())
+}
+
+// trainingTexts are both sides of teacher, of every language's training
+// bitext and of the user's bitext, in that order: every text a model
+// trains on, which a vocabulary must cover.
+func (c *Corpus) trainingTexts(teacher []data.Pair) ([]string, error) {
 	var out []string
-	for _, p := range c.TeacherPairs() {
+	for _, p := range teacher {
 		out = append(out, p.Src, p.Tgt)
 	}
 	for _, l := range c.tokenizerLanguages() {

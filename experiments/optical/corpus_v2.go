@@ -457,28 +457,11 @@ func (c *Corpus) tokenizerCorpusV2(alpha float64, words int, seed int64, labLang
 	if err != nil {
 		return nil, fmt.Errorf("optical: tokenizer corpus: %w", err)
 	}
-	out := data.Texts(s)
-	for _, p := range c.TeacherPairsV2() {
-		out = append(out, p.Src, p.Tgt)
+	rest, err := c.trainingTexts(c.TeacherPairsV2())
+	if err != nil {
+		return nil, err
 	}
-	for _, l := range c.tokenizerLanguages() {
-		if l == "eng" {
-			continue
-		}
-		b, err := c.builtinBitext(l)
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range b {
-			out = append(out, p.Src, p.Tgt)
-		}
-	}
-	if c.User != nil {
-		for _, p := range c.User.Bitext {
-			out = append(out, p.Src, p.Tgt)
-		}
-	}
-	return out, nil
+	return append(data.Texts(s), rest...), nil
 }
 
 // wordsSource: the word tasks (PipelineV2): held-out FreeDict headwords
