@@ -219,6 +219,20 @@ func (l *Lab) Tokenizer(ctx context.Context) (*text.Tokenizer, TokenizerSpec, er
 		}
 	}
 	if tok == nil {
+		// One process trains it; the others wait and then load it.
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, spec, err
+		}
+		lock, err := l.waitLock(ctx, "tokenizer", path)
+		if err != nil {
+			return nil, spec, err
+		}
+		defer lock.Unlock()
+		if t, err := text.Load(path); err == nil && !l.cfg.Force {
+			tok = t
+		}
+	}
+	if tok == nil {
 		var corpus []string
 		var err error
 		if l.cfg.V2() {

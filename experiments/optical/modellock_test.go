@@ -67,4 +67,9 @@ func TestModelTrainedOnceByConcurrentLabs(t *testing.T) {
 	if len(teachers) != 1 {
 		t.Errorf("teacher training runs %v, want exactly one\n%s", teachers, out.String())
 	}
+	// The tokenizer too is trained by one of them (its file lock), the
+	// other loading the saved file.
+	if n := strings.Count(out.String(), "tokenizer: training"); n != 1 {
+		t.Errorf("the tokenizer was trained %d times, want once\n%s", n, out.String())
+	}
 }

@@ -42,23 +42,9 @@ func (l *Lab) lockModel(ctx context.Context, what, dir string) (unlock func(), m
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return nil, nil, fmt.Errorf("optical: %s: %w", what, err)
 	}
-	path := dir + ".lock"
-	var lock *filelock.File
-	for waited := false; ; waited = true {
-		if lock, err = filelock.TryLock(path); !errors.Is(err, filelock.ErrLocked) {
-			break
-		}
-		if !waited {
-			fmt.Fprintf(l.cfg.Out, "%s: waiting for the process training %s\n", what, dir)
-		}
-		select {
-		case <-ctx.Done():
-			return nil, nil, cause(ctx)
-		case <-time.After(modelLockPoll):
-		}
-	}
+	lock, err := l.waitLock(ctx, what, dir)
 	if err != nil {
-		return nil, nil, fmt.Errorf("optical: %s: %w", what, err)
+		return nil, nil, err
 	}
 	m, ok, err := l.loadModel(ctx, what, dir)
 	if err != nil || ok {
@@ -66,6 +52,28 @@ func (l *Lab) lockModel(ctx context.Context, what, dir string) (unlock func(), m
 		return nil, m, err
 	}
 	return func() { lock.Unlock() }, nil, nil
+}
+
+// waitLock takes the lock of the artifact at path (the file path.lock),
+// waiting while another process holds it.
+func (l *Lab) waitLock(ctx context.Context, what, path string) (*filelock.File, error) {
+	for waited := false; ; waited = true {
+		lock, err := filelock.TryLock(path + ".lock")
+		if err == nil {
+			return lock, nil
+		}
+		if !errors.Is(err, filelock.ErrLocked) {
+			return nil, fmt.Errorf("optical: %s: %w", what, err)
+		}
+		if !waited {
+			fmt.Fprintf(l.cfg.Out, "%s: waiting for the process training %s\n", what, path)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, cause(ctx)
+		case <-time.After(modelLockPoll):
+		}
+	}
 }
 
 // trainTeacher trains the teacher of spec and records the run (the model
