@@ -29,7 +29,10 @@ func cmdTable(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.SetOutput(stderr)
 	db := fs.String("db", tracker.DefaultPath(), "results database (opened read-only)")
 	exp := fs.String("experiment", defaultExperiment, "experiment name")
-	format := fs.String("format", "md", "md, latex, csv, list (one line per evaluated system and pair), languages (a language sweep: class, bitext, coverage and MAP per language, rank correlations), or significance (-system against every baseline per pair and on the resource averages; written as -as)")
+	format := fs.String("format", "md", "md, latex, csv, list (one line per evaluated system and pair), languages (a language sweep: class, bitext, coverage and MAP per language, rank correlations), significance (-system against every baseline per pair and on the resource averages; written as -as), or dev (the training runs' model-selection curves on their dev split; -experiment may list several, comma-separated)")
+	role := fs.String("role", record.RoleStudent, "-format dev: the training runs, student or teacher")
+	loss := fs.String("loss", "ot", `-format dev: the students' loss ("" any)`)
+	seed := fs.String("seed", "", `-format dev: the runs of this seed only ("" all)`)
 	resource := fs.String("resource", "", `resource classes over the published ones, "zul:2,quz:unknown" (-format languages)`)
 	coll := fs.String("collection", record.CollectionUDHR, "collection: udhr, cldr or a user collection's name")
 	reverse := fs.Bool("reverse", false, "English queries → foreign documents")
@@ -49,13 +52,16 @@ func cmdTable(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if fs.NArg() > 0 {
 		return fmt.Errorf("table: unexpected arguments %q", fs.Args())
 	}
+	if *format == "dev" {
+		return devTable(*db, *exp, report.DevSpec{Role: *role, Loss: *loss, Seed: *seed}, stdout)
+	}
 	if err := experimentName("-experiment", *exp); err != nil {
 		return err
 	}
 	switch *format {
 	case "md", "latex", "csv", "list", "languages", "significance":
 	default:
-		return fmt.Errorf("table: unknown -format %q (want md, latex, csv, list, languages or significance)", *format)
+		return fmt.Errorf("table: unknown -format %q (want md, latex, csv, list, languages, significance or dev)", *format)
 	}
 	switch *as {
 	case "md", "latex", "csv":
@@ -142,6 +148,35 @@ func cmdTable(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return t.WriteLaTeX(stdout)
 	}
 	return t.WriteCSV(stdout)
+}
+
+// devTable writes the dev-curve comparison of the comma-separated
+// experiments exps (table -format dev).
+func devTable(dbPath, exps string, spec report.DevSpec, stdout io.Writer) error {
+	var list []string
+	for _, e := range strings.Split(exps, ",") {
+		e = strings.TrimSpace(e)
+		if err := experimentName("-experiment", e); err != nil {
+			return err
+		}
+		list = append(list, e)
+	}
+	if spec.Role != record.RoleStudent && spec.Role != record.RoleTeacher {
+		return fmt.Errorf("table: -role %q: want %s or %s", spec.Role, record.RoleStudent, record.RoleTeacher)
+	}
+	if spec.Role == record.RoleTeacher {
+		spec.Loss = ""
+	}
+	d, err := openReader(dbPath)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	s, err := report.BuildDevSummary(d, list, spec)
+	if err != nil {
+		return err
+	}
+	return s.WriteMarkdown(stdout)
 }
 
 func cmdPlot(ctx context.Context, args []string, stdout, stderr io.Writer) error {
