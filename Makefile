@@ -16,7 +16,7 @@ GO ?= go
 DEMO_FLAGS ?=
 GRID_FLAGS ?=
 
-.PHONY: demo paper ablations budgets languages test setup setup-go setup-notebooks setup-chromium setup-torch setup-pot setup-apertium setup-freedict setup-postgres setup-slurm build gotest test-slurm notebooks bench fmt vet clean
+.PHONY: demo paper ablations budgets dev-student languages test setup setup-go setup-notebooks setup-chromium setup-torch setup-pot setup-apertium setup-freedict setup-postgres setup-slurm build gotest test-slurm notebooks bench fmt vet clean
 
 demo: build
 	bin/otclir demo $(DEMO_FLAGS)
@@ -47,6 +47,16 @@ ablations: build setup-freedict
 	$(ABLATE) -experiment v2-ablation-hard -set 'pipeline=v2;student.student_loss=hard'
 	$(ABLATE) -experiment v2-ablation-uniform -set 'pipeline=v2;student.student_loss=uniform'
 	$(ABLATE) -experiment v2-ablation-unbalanced -set 'pipeline=v2;student.student_loss=ot_unbalanced;student.ot_marginal_tau=1'
+
+# Student training explored on the students' dev split (never the test
+# collections): longer training and the in-batch MaxSim term, seed 1, LOW
+# languages, against paper-v2's seed-1 students (README, "Student defaults").
+DEV = bin/otclir grid -systems ot -languages $(LOW) -seeds 1 -collections udhr,cldr,words $(GRID_FLAGS)
+dev-student: build setup-freedict
+	$(DEV) -experiment v2-dev-steps1200 -set 'pipeline=v2;student.train_steps=1200'
+	$(DEV) -experiment v2-dev-maxsim0.1 -set 'pipeline=v2;student.student_maxsim_weight=0.1'
+	$(DEV) -experiment v2-dev-maxsim1 -set 'pipeline=v2;student.student_maxsim_weight=1'
+	bin/otclir table -format dev -seed 1 -experiment paper-v2,v2-dev-steps1200,v2-dev-maxsim0.1,v2-dev-maxsim1
 
 budgets: build setup-freedict
 	bin/otclir grid -experiment v2-budgets -budgets 250,1000,0 -systems ot,psq -seeds 1 -collections udhr,cldr,words -set pipeline=v2 $(GRID_FLAGS)
