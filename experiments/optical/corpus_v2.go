@@ -467,8 +467,27 @@ func (c *Corpus) tokenizerCorpusV2(alpha float64, words int, seed int64, labLang
 // wordsSource: the word tasks (PipelineV2): held-out FreeDict headwords
 // of a language with a FreeDict X→English dictionary (Words.Gloss), else
 // held-out CLDR names (Words.CLDRGloss), as queries; WordNet glosses as
-// documents, the synsets of the word's translations relevant.
+// documents, the synsets of the word's translations relevant. English →
+// foreign (Words.Definitions, the languages of wordsReverse): the English
+// translations of held-out headwords as queries, the headwords' foreign
+// definitions as documents. Every text of both directions is in
+// Words.Exclusion, which filters every training stage.
 type wordsSource struct{ c *Corpus }
+
+// wordsReverse are the languages with an English → foreign words task:
+// those whose FreeDict dictionary gives definitions in the headword's
+// language (fin, from Wiktionary); TestWordsReverseLanguages checks it
+// against the corpus.
+var wordsReverse = map[string]bool{"fin": true}
+
+func wordsReverseLanguages() []string {
+	var out []string
+	for l := range wordsReverse {
+		out = append(out, l)
+	}
+	sort.Strings(out)
+	return out
+}
 
 func (wordsSource) Name() string                  { return CollectionWords }
 func (wordsSource) Provenance() map[string]string { return nil }
@@ -484,7 +503,15 @@ func (s wordsSource) Collection(qLang, dLang string) (data.Collection, error) {
 			}
 		}
 	}
-	return data.Collection{}, fmt.Errorf("optical: the %s collection pairs a foreign word with English glosses (pipeline %s), got %s", CollectionWords, PipelineV2, record.Pair(qLang, dLang))
+	if w := s.c.Words(); w != nil && qLang == "eng" {
+		for _, l := range []string{dLang, data.ISOOf(dLang)} {
+			if c, ok := w.Definitions[l]; ok {
+				return c, nil
+			}
+		}
+	}
+	return data.Collection{}, fmt.Errorf("optical: the %s collection pairs a foreign word with English glosses, or English words with foreign definitions (%s only; pipeline %s), got %s",
+		CollectionWords, strings.Join(wordsReverseLanguages(), ", "), PipelineV2, record.Pair(qLang, dLang))
 }
 
 func (s wordsSource) TestQueries(lang string) ([]data.Query, error) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -210,6 +211,32 @@ func TestCorpusV2(t *testing.T) {
 	}
 	if _, err := src.Collection("eng", "swh"); err == nil || !strings.Contains(err.Error(), "eng-swh") {
 		t.Errorf("eng-swh words collection: %v", err)
+	}
+	// The English → foreign words tasks are those of wordsReverse (the
+	// grid makes their cells only).
+	var defs []string
+	for l := range c.Words().Definitions {
+		defs = append(defs, l)
+	}
+	sort.Strings(defs)
+	if strings.Join(defs, ",") != strings.Join(wordsReverseLanguages(), ",") {
+		t.Errorf("languages with definitions %v, wordsReverse %v", defs, wordsReverseLanguages())
+	}
+	for _, l := range wordsReverseLanguages() {
+		rev, err := src.Collection("eng", l)
+		if err != nil || rev.QueryLang != "eng" || rev.DocLang != l || len(rev.Queries) < 100 || len(rev.Qrels) == 0 {
+			t.Errorf("eng-%s words collection %s %s-%s, %d queries: %v", l, rev.Name, rev.QueryLang, rev.DocLang, len(rev.Queries), err)
+		}
+		var probe []data.Pair // one pair per query and document text
+		for _, q := range rev.Queries {
+			probe = append(probe, data.Pair{Src: q.Text, Tgt: q.Text})
+		}
+		for _, d := range rev.Docs {
+			probe = append(probe, data.Pair{Src: d.Text, Tgt: d.Text})
+		}
+		if kept, _ := c.Words().Exclusion.FilterPairs(probe); len(kept) != 0 {
+			t.Errorf("eng-%s words: %d of %d query and document texts are not in the exclusion, e.g. %q", l, len(kept), len(probe), kept[0].Src)
+		}
 	}
 	// Every words query is held out of the student's bitext, the
 	// teacher's pairs, the TLM pairs and the pretraining corpus (below).

@@ -90,6 +90,9 @@ func (g Grid) Cells() ([]Cell, error) {
 						if coll == CollectionGCIDEDev {
 							continue // English only: its references below
 						}
+						if coll == CollectionWords && dir[0] == "eng" && !wordsReverse[lang] {
+							continue // no English → foreign words task for lang
+						}
 						for _, s := range g.Systems {
 							info, _ := record.LookupSystem(s)
 							if !info.Seeded && !g.PipelineSeeds && seed != g.Seeds[0] {

@@ -83,6 +83,21 @@ func TestGridCellsVariants(t *testing.T) {
 	if reverse != 12 {
 		t.Fatalf("%d reverse cells, want 12", reverse)
 	}
+	// The words collection has an English → foreign task for wordsReverse's
+	// languages only (fin): no eng-swh words cell.
+	g = Grid{Collections: []string{CollectionWords}, Languages: []string{"swh", "fin"}, Systems: []string{SystemOT},
+		Seeds: []int64{1}, Budgets: []int{0}, Reverse: true}
+	cells, err = g.Cells()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pairs []string
+	for _, c := range cells {
+		pairs = append(pairs, c.Pair())
+	}
+	if strings.Join(pairs, ",") != "swh-eng,fin-eng,eng-fin" {
+		t.Errorf("words cells %v, want swh-eng, fin-eng, eng-fin", pairs)
+	}
 	for _, tc := range []struct {
 		g    Grid
 		want string
