@@ -479,7 +479,7 @@ func collectionDirection(collection string, reverse, monolingual bool) string {
 	case collection == collectionWords && !reverse:
 		return "foreign word queries → English WordNet glosses of their translations, each word an independent query"
 	case collection == collectionWords:
-		return "English WordNet gloss queries → the foreign words they translate"
+		return "English queries (translations of held-out foreign headwords) → the foreign definitions of those headwords (eng-fin: Wiktionary definitions in FreeDict)"
 	}
 	return ""
 }
