@@ -480,7 +480,7 @@ var (
 // checks that none lacks one), by group.
 var hyperRules = map[string]map[string]hyperRule{
 	"pretrain": { // pipeline=v2 (pipeline.go)
-		distill.ParamSteps:        count,
+		distill.ParamSteps:        {min: 0, max: math.MaxInt32}, // 0: no pretraining (the ablation)
 		distill.ParamBatchSize:    count,
 		distill.ParamLearningRate: positive,
 		distill.ParamPretrainLen:  hyperRule{min: 2, max: math.MaxInt32, maxPos: true}, // a TLM pair needs a token a side

@@ -197,6 +197,9 @@ func (l *Lab) TeacherSpec() TeacherSpec {
 	pretrained := ""
 	if l.cfg.V2() {
 		pretrained = l.pretrainSpec().Key()
+		if !l.cfg.PipelineConfig.pretrains() {
+			pretrained = noPretraining
+		}
 	}
 	return teacherSpec(l.cfg, l.tokenizerSpec(), pretrained)
 }

@@ -100,6 +100,18 @@ var v2Teacher = map[string]any{
 	distill.ParamDocLen:   64,
 }
 
+// noPretraining is the teacher spec's Pretrained under pipeline=v2 with
+// pretrain.train_steps=0 (the ablation without multilingual pretraining:
+// the teacher starts from a fresh encoder).
+const noPretraining = "none"
+
+// pretrains reports whether the v2 pipeline has its pretraining stage
+// (pretrain.train_steps > 0).
+func (p PipelineConfig) pretrains() bool {
+	n, _ := toFloat(p.Pretrain[distill.ParamSteps])
+	return n > 0
+}
+
 // V2 reports whether c runs PipelineV2.
 func (c *Config) V2() bool { return c.Pipeline == PipelineV2 }
 

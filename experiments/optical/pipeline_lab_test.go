@@ -147,3 +147,43 @@ func TestPipelineV2Lab(t *testing.T) {
 		t.Errorf("teacher keys %v, want one per seed", got)
 	}
 }
+
+// TestPipelineV2NoPretraining: pretrain.train_steps=0 is the ablation
+// without multilingual pretraining. The teacher starts from a fresh
+// encoder; no pretraining run is recorded, and the teacher's key names the
+// absence, so it is never confused with a pretrained teacher.
+func TestPipelineV2NoPretraining(t *testing.T) {
+	ctx := context.Background()
+	c := tinyV2Config(t)
+	if err := c.Set("pretrain.train_steps=0"); err != nil {
+		t.Fatal(err)
+	}
+	lab := openLab(t, c)
+	defer lab.Close()
+	pretrained := tinyV2Config(t)
+	other := openLab(t, pretrained)
+	defer other.Close()
+	spec := lab.TeacherSpec()
+	if spec.Pretrained != noPretraining || spec.Key() == other.TeacherSpec().Key() {
+		t.Fatalf("teacher spec without pretraining: Pretrained %q, key %s (pretrained: %s)", spec.Pretrained, spec.Key(), other.TeacherSpec().Key())
+	}
+	if _, _, err := lab.Pretrained(ctx); err == nil || !strings.Contains(err.Error(), "pretrain.train_steps=0") {
+		t.Errorf("Pretrained with 0 steps: %v", err)
+	}
+	if _, _, err := lab.Teacher(ctx); err != nil {
+		t.Fatal(err)
+	}
+	roles := map[string]int{}
+	for _, r := range trainingRuns(t, lab.DB) {
+		roles[r.Params[record.ParamRole]]++
+		if r.Status != "FINISHED" {
+			t.Errorf("run %d %s: %s %q", r.ID, r.Name, r.Status, r.Error)
+		}
+	}
+	if roles[record.RoleTeacher] != 1 || roles[record.RolePretrain] != 0 {
+		t.Errorf("training runs by role %v, want one teacher and no pretraining", roles)
+	}
+	if !strings.Contains(lab.cfg.Settings(), "pretrain.train_steps=0") {
+		t.Errorf("settings %s do not record pretrain.train_steps=0", lab.cfg.Settings())
+	}
+}

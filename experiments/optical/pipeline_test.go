@@ -78,6 +78,7 @@ func TestPipelineSettingErrors(t *testing.T) {
 		{"pipeline=v2;pretrain.mlm_mask_prob=0", `"pretrain.mlm_mask_prob" = 0`},
 		{"pipeline=v2;pretrain.tlm_fraction=1.5", `"pretrain.tlm_fraction" = 1.5`},
 		{"pipeline=v2;pretrain.pretrain_len=1000", `"pretrain.pretrain_len" = 1000`},
+		{"pipeline=v2;pretrain.train_steps=-1", `"pretrain.train_steps" = -1`}, // 0 is the no-pretraining ablation
 	} {
 		c := DefaultConfig()
 		if err := c.Set(tc.set); err != nil {

@@ -42,6 +42,9 @@ func (l *Lab) Pretrained(ctx context.Context) (*encoder.Model, PretrainSpec, err
 	if !l.cfg.V2() {
 		return nil, spec, fmt.Errorf("optical: no pretraining stage without %s=%s", settingPipeline, PipelineV2)
 	}
+	if !l.cfg.PipelineConfig.pretrains() {
+		return nil, spec, fmt.Errorf("optical: no pretraining stage with pretrain.%s=0", distill.ParamSteps)
+	}
 	key := spec.Key()
 	if m := l.cachedModel(key); m != nil {
 		return m, spec, nil

@@ -90,7 +90,10 @@ func (l *Lab) trainTeacher(ctx context.Context, spec TeacherSpec, tokSpec Tokeni
 		pairs = l.Corpus.TeacherPairsV2()
 		// The pretraining first, as its own run: the teacher's run starts
 		// once it has its starting point.
-		if pre, _, err = l.Pretrained(ctx); err != nil {
+		if !l.cfg.PipelineConfig.pretrains() {
+			// The no-pretraining ablation: the teacher starts from a
+			// fresh encoder, as under v1.
+		} else if pre, _, err = l.Pretrained(ctx); err != nil {
 			return nil, 0, err
 		}
 	}
@@ -109,7 +112,7 @@ func (l *Lab) trainTeacher(ctx context.Context, spec TeacherSpec, tokSpec Tokeni
 		// seed the configuration's).
 		gctx := encoder.NewContext(tok, spec.Encoder, spec.Seed)
 		what := "English WordNet pairs"
-		if l.cfg.V2() {
+		if pre != nil {
 			// Fine-tuned from the pretrained multilingual encoder.
 			var err error
 			if gctx, err = pre.CloneForTraining(); err != nil {
