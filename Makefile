@@ -47,6 +47,7 @@ ablations: build setup-freedict
 	$(ABLATE) -experiment v2-ablation-hard -set 'pipeline=v2;student.student_loss=hard'
 	$(ABLATE) -experiment v2-ablation-uniform -set 'pipeline=v2;student.student_loss=uniform'
 	$(ABLATE) -experiment v2-ablation-unbalanced -set 'pipeline=v2;student.student_loss=ot_unbalanced;student.ot_marginal_tau=1'
+	$(ABLATE) -experiment v2-ablation-nopretrain -set 'pipeline=v2;pretrain.train_steps=0'
 
 # Student training explored on the students' dev split (never the test
 # collections): longer training and the in-batch MaxSim term, seed 1, LOW
