@@ -16,7 +16,7 @@ GO ?= go
 DEMO_FLAGS ?=
 GRID_FLAGS ?=
 
-.PHONY: demo paper ablations budgets dev-student languages test setup setup-go setup-notebooks setup-chromium setup-torch setup-pot setup-apertium setup-freedict setup-postgres setup-slurm build gotest test-slurm notebooks bench fmt vet clean
+.PHONY: demo paper ablations budgets dev-student reverse languages test setup setup-go setup-notebooks setup-chromium setup-torch setup-pot setup-apertium setup-freedict setup-postgres setup-slurm build gotest test-slurm notebooks bench fmt vet clean
 
 demo: build
 	bin/otclir demo $(DEMO_FLAGS)
@@ -58,6 +58,14 @@ dev-student: build setup-freedict
 	$(DEV) -experiment v2-dev-maxsim0.1 -set 'pipeline=v2;student.student_maxsim_weight=0.1'
 	$(DEV) -experiment v2-dev-maxsim1 -set 'pipeline=v2;student.student_maxsim_weight=1'
 	bin/otclir table -format dev -seed 1 -experiment paper-v2,v2-dev-steps1200,v2-dev-maxsim0.1,v2-dev-maxsim1
+
+# English queries → foreign documents (seed 1; the teacher encodes the
+# queries, the student the documents): UDHR, CLDR and, for Finnish, the
+# words task whose relevance is not translation (English translations of
+# held-out headwords → their Finnish definitions).
+reverse: build setup-freedict
+	bin/otclir grid -experiment v2-reverse -reverse -systems ot,psq,1best-bm25,zero-shot -languages $(LOW),fin -seeds 1 -collections udhr,cldr,words -no-references -set pipeline=v2 $(GRID_FLAGS)
+	for c in udhr cldr words; do bin/otclir table -experiment v2-reverse -collection $$c -reverse -format md; done
 
 budgets: build setup-freedict
 	bin/otclir grid -experiment v2-budgets -budgets 250,1000,0 -systems ot,psq -seeds 1 -collections udhr,cldr,words -set pipeline=v2 $(GRID_FLAGS)
