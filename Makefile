@@ -26,7 +26,7 @@ demo: build
 # tasks; PAPER_WORKERS grid workers share results.db (README, "Many machines"), resumable. Three on two
 # cores: a worker that waits on another's model lock (one pretraining and teacher per seed) leaves its
 # core to the others.
-PAPER_EXPERIMENT ?= paper-v2
+PAPER_EXPERIMENT ?= paper-v2.1
 PAPER_WORKERS ?= 3
 PAPER = bin/otclir grid -experiment $(PAPER_EXPERIMENT) -collections udhr,cldr,words,gcide-dev -set pipeline=v2 $(GRID_FLAGS)
 paper: build setup-apertium setup-freedict
@@ -37,26 +37,29 @@ paper: build setup-apertium setup-freedict
 	for c in udhr cldr words; do bin/otclir table -experiment $(PAPER_EXPERIMENT) -collection $$c -format significance; done
 
 LOW := swh,som,yor,hau,amh,mar,tgl
-# The ablations and the budget sweep run on the v2 pipeline's seed-1 models (shared with make paper).
+# The ablations and the budget sweep run on the v2 pipeline's seed-1 models (shared with make paper),
+# with the pure OT student of paper-v2 (student_maxsim_weight=0, pinned here so that a rerun
+# reproduces the recorded runs; pipeline=v2 now sets 1, chosen on dev).
+PURE_OT := student.student_maxsim_weight=0
 ABLATE = bin/otclir grid -systems ot -languages $(LOW) -seeds 1 -collections udhr,cldr,words $(GRID_FLAGS)
 ablations: build setup-freedict
-	$(ABLATE) -experiment v2-ablation-eps0.01 -set 'pipeline=v2;student.sinkhorn_epsilon=0.01'
-	$(ABLATE) -experiment v2-ablation-eps0.2 -set 'pipeline=v2;student.sinkhorn_epsilon=0.2'
-	$(ABLATE) -experiment v2-ablation-iters5 -set 'pipeline=v2;student.sinkhorn_iterations=5'
-	$(ABLATE) -experiment v2-ablation-iters50 -set 'pipeline=v2;student.sinkhorn_iterations=50'
-	$(ABLATE) -experiment v2-ablation-hard -set 'pipeline=v2;student.student_loss=hard'
-	$(ABLATE) -experiment v2-ablation-uniform -set 'pipeline=v2;student.student_loss=uniform'
-	$(ABLATE) -experiment v2-ablation-unbalanced -set 'pipeline=v2;student.student_loss=ot_unbalanced;student.ot_marginal_tau=1'
-	$(ABLATE) -experiment v2-ablation-nopretrain -set 'pipeline=v2;pretrain.train_steps=0'
+	$(ABLATE) -experiment v2-ablation-eps0.01 -set 'pipeline=v2;$(PURE_OT);student.sinkhorn_epsilon=0.01'
+	$(ABLATE) -experiment v2-ablation-eps0.2 -set 'pipeline=v2;$(PURE_OT);student.sinkhorn_epsilon=0.2'
+	$(ABLATE) -experiment v2-ablation-iters5 -set 'pipeline=v2;$(PURE_OT);student.sinkhorn_iterations=5'
+	$(ABLATE) -experiment v2-ablation-iters50 -set 'pipeline=v2;$(PURE_OT);student.sinkhorn_iterations=50'
+	$(ABLATE) -experiment v2-ablation-hard -set 'pipeline=v2;$(PURE_OT);student.student_loss=hard'
+	$(ABLATE) -experiment v2-ablation-uniform -set 'pipeline=v2;$(PURE_OT);student.student_loss=uniform'
+	$(ABLATE) -experiment v2-ablation-unbalanced -set 'pipeline=v2;$(PURE_OT);student.student_loss=ot_unbalanced;student.ot_marginal_tau=1'
+	$(ABLATE) -experiment v2-ablation-nopretrain -set 'pipeline=v2;$(PURE_OT);pretrain.train_steps=0'
 
 # Student training explored on the students' dev split (never the test
 # collections): longer training and the in-batch MaxSim term, seed 1, LOW
 # languages, against paper-v2's seed-1 students (README, "Student defaults").
 DEV = bin/otclir grid -systems ot -languages $(LOW) -seeds 1 -collections udhr,cldr,words $(GRID_FLAGS)
 dev-student: build setup-freedict
-	$(DEV) -experiment v2-dev-steps1200 -set 'pipeline=v2;student.train_steps=1200'
-	$(DEV) -experiment v2-dev-maxsim0.1 -set 'pipeline=v2;student.student_maxsim_weight=0.1'
-	$(DEV) -experiment v2-dev-maxsim1 -set 'pipeline=v2;student.student_maxsim_weight=1'
+	$(DEV) -experiment v2-dev-steps1200 -set 'pipeline=v2;$(PURE_OT);student.train_steps=1200'
+	$(DEV) -experiment v2-dev-maxsim0.1 -set 'pipeline=v2;$(PURE_OT);student.student_maxsim_weight=0.1'
+	$(DEV) -experiment v2-dev-maxsim1 -set 'pipeline=v2;$(PURE_OT);student.student_maxsim_weight=1'
 	bin/otclir table -format dev -seed 1 -experiment paper-v2,v2-dev-steps1200,v2-dev-maxsim0.1,v2-dev-maxsim1
 
 # English queries → foreign documents (seed 1; the teacher encodes the
@@ -68,7 +71,7 @@ reverse: build setup-freedict
 	for c in udhr cldr words; do bin/otclir table -experiment v2-reverse -collection $$c -reverse -format md; done
 
 budgets: build setup-freedict
-	bin/otclir grid -experiment v2-budgets -budgets 250,1000,0 -systems ot,psq -seeds 1 -collections udhr,cldr,words -set pipeline=v2 $(GRID_FLAGS)
+	bin/otclir grid -experiment v2-budgets -budgets 250,1000,0 -systems ot,psq -seeds 1 -collections udhr,cldr,words -set 'pipeline=v2;$(PURE_OT)' $(GRID_FLAGS)
 
 # The language sweep (README, "Any language"): GRID_FLAGS adds to it (e.g.
 # GRID_FLAGS='-languages zul,xho,swh'); RESOURCE='quz:2,kab:unknown' sets
