@@ -187,3 +187,50 @@ func TestPipelineV2NoPretraining(t *testing.T) {
 		t.Errorf("settings %s do not record pretrain.train_steps=0", lab.cfg.Settings())
 	}
 }
+
+// TestPipelineV2ReverseWords runs the English → Finnish words task end to
+// end: the grid makes it for fin (wordsReverse), the teacher encodes the
+// English queries and the fin student the Finnish definitions, and the run
+// records the direction, so that it is never read as fin → eng.
+func TestPipelineV2ReverseWords(t *testing.T) {
+	ctx := context.Background()
+	c := tinyV2Config(t)
+	if err := c.Set("languages=fin"); err != nil {
+		t.Fatal(err)
+	}
+	lab := openLab(t, c)
+	defer lab.Close()
+	g := Grid{Collections: []string{CollectionWords}, Languages: []string{"fin"}, Reverse: true,
+		Systems: []string{SystemOT, SystemZeroShot}, Seeds: []int64{1}, Budgets: []int{0}}
+	results, err := lab.RunGrid(ctx, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := lab.Corpus.Collection(CollectionWords, "eng", "fin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	byPair := map[string]int{}
+	for _, r := range results {
+		byPair[r.Run.Pair()]++
+		m := r.Metrics["map"]
+		if math.IsNaN(m) || m < 0 || m > 1 {
+			t.Errorf("%s %s: MAP %v", r.System(), r.Run.Pair(), m)
+		}
+		if r.Run.Pair() != "eng-fin" {
+			continue
+		}
+		if r.Run.Collection != CollectionWords || r.Run.Resource != "high" {
+			t.Errorf("eng-fin run %d: collection %s, resource %q", r.RunID, r.Run.Collection, r.Run.Resource)
+		}
+		if n := int(r.Metrics["num_q"]); n != len(want.Queries) {
+			t.Errorf("eng-fin %s evaluated %d queries, want the %d of %s", r.System(), n, len(want.Queries), want.Name)
+		}
+		if r.System() == SystemOT && r.Run.StudentKey == "" {
+			t.Errorf("eng-fin ot run %d records no student", r.RunID)
+		}
+	}
+	if byPair["fin-eng"] != 2 || byPair["eng-fin"] != 2 {
+		t.Errorf("results by pair %v, want ot and zero-shot in both directions", byPair)
+	}
+}

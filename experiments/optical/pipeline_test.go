@@ -28,6 +28,21 @@ func TestPipelineSettings(t *testing.T) {
 	if c.Teacher[distill.ParamSteps] != 9 || c.Teacher[distill.ParamQueryLen] != v2Teacher[distill.ParamQueryLen] {
 		t.Errorf("teacher = %v", c.Teacher)
 	}
+	// pipeline=v2 sets the student's MaxSim term chosen on dev; an explicit
+	// setting after it (the pure OT student of the ablations) overrides it.
+	if w := c.Student[distill.ParamMaxSimWeight]; w != 1.0 {
+		t.Errorf("pipeline=v2: student_maxsim_weight %v, want 1", w)
+	}
+	pure := DefaultConfig()
+	if err := pure.Set("pipeline=v2;student.student_maxsim_weight=0"); err != nil {
+		t.Fatal(err)
+	}
+	if w := pure.Student[distill.ParamMaxSimWeight]; w != 0.0 {
+		t.Errorf("pipeline=v2;student.student_maxsim_weight=0: weight %v", w)
+	}
+	if !strings.Contains(pure.Settings(), "student.student_maxsim_weight=0;") {
+		t.Errorf("settings %s do not record the pure OT student", pure.Settings())
+	}
 	s := c.Settings()
 	if !strings.HasPrefix(s, "pipeline=v2;udhr_fold=1;") {
 		t.Errorf("Settings = %s: want pipeline=v2 first (Set applies its defaults before the values)", s)
@@ -52,6 +67,9 @@ func TestPipelineSettings(t *testing.T) {
 	}
 	if c.V2() || c.Teacher[distill.ParamQueryLen] != distill.DefaultTeacherParams[distill.ParamQueryLen] {
 		t.Errorf("pipeline=v1 left %v", c.Teacher)
+	}
+	if c.Student[distill.ParamMaxSimWeight] != distill.DefaultStudentParams[distill.ParamMaxSimWeight] {
+		t.Errorf("pipeline=v1 left %v", c.Student)
 	}
 }
 
