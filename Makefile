@@ -58,8 +58,8 @@ ablations: build setup-freedict
 DEV = bin/otclir grid -systems ot -languages $(LOW) -seeds 1 -collections udhr,cldr,words $(GRID_FLAGS)
 dev-student: build setup-freedict
 	$(DEV) -experiment v2-dev-steps1200 -set 'pipeline=v2;$(PURE_OT);student.train_steps=1200'
-	$(DEV) -experiment v2-dev-maxsim0.1 -set 'pipeline=v2;$(PURE_OT);student.student_maxsim_weight=0.1'
-	$(DEV) -experiment v2-dev-maxsim1 -set 'pipeline=v2;$(PURE_OT);student.student_maxsim_weight=1'
+	$(DEV) -experiment v2-dev-maxsim0.1 -set 'pipeline=v2;student.student_maxsim_weight=0.1'
+	$(DEV) -experiment v2-dev-maxsim1 -set 'pipeline=v2;student.student_maxsim_weight=1'
 	bin/otclir table -format dev -seed 1 -experiment paper-v2,v2-dev-steps1200,v2-dev-maxsim0.1,v2-dev-maxsim1
 
 # English queries → foreign documents (seed 1; the teacher encodes the
