@@ -47,8 +47,10 @@ ABLATIONS = eps0.01:student.sinkhorn_epsilon=0.01 eps0.2:student.sinkhorn_epsilo
   iters5:student.sinkhorn_iterations=5 iters50:student.sinkhorn_iterations=50 \
   hard:student.student_loss=hard uniform:student.student_loss=uniform \
   unbalanced:student.student_loss=ot_unbalanced+student.ot_marginal_tau=1 nopretrain:pretrain.train_steps=0
+# The MaxSim term alone (no token-alignment loss): what the OT plan adds to it (v2.1 only; the pure OT
+# student has no MaxSim term).
 ablations: build setup-freedict
-	@set -e; for a in $(ABLATIONS); do s=$${a#*:}; \
+	@set -e; for a in $(ABLATIONS) maxsimonly:student.student_loss=none; do s=$${a#*:}; \
 	  $(ABLATE) -experiment v2.1-ablation-$${a%%:*} -set "pipeline=v2;$${s//+/;}"; done
 ablations-pure-ot: build setup-freedict
 	@set -e; for a in $(ABLATIONS); do s=$${a#*:}; \

@@ -432,6 +432,10 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("optical: setting %q is missing: student.%s=%s reads it (the default is %v)", "student."+ot.ParamMarginalTau,
 			distill.ParamStudentLoss, distill.LossOTUnbalanced, distill.OptionalStudentParams[ot.ParamMarginalTau])
 	}
+	if w, _ := c.Student[distill.ParamMaxSimWeight].(float64); c.Student[distill.ParamStudentLoss] == distill.LossNone && !(w > 0) {
+		return fmt.Errorf("optical: setting \"student.%s\" = %v: student.%s=%s trains on the in-batch MaxSim term alone, which needs a weight > 0",
+			distill.ParamMaxSimWeight, w, distill.ParamStudentLoss, distill.LossNone)
+	}
 	if batch, _ := c.Teacher[distill.ParamBatchSize].(int); c.TeacherPairs > 0 && c.TeacherPairs < batch {
 		return fmt.Errorf("optical: setting \"teacher_pairs\" = %d is less than \"teacher.%s\" = %d (one batch)", c.TeacherPairs, distill.ParamBatchSize, batch)
 	}

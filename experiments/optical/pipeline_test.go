@@ -97,6 +97,8 @@ func TestPipelineSettingErrors(t *testing.T) {
 		{"pipeline=v2;pretrain.tlm_fraction=1.5", `"pretrain.tlm_fraction" = 1.5`},
 		{"pipeline=v2;pretrain.pretrain_len=1000", `"pretrain.pretrain_len" = 1000`},
 		{"pipeline=v2;pretrain.train_steps=-1", `"pretrain.train_steps" = -1`}, // 0 is the no-pretraining ablation
+		{"student.student_loss=none", `"student.student_maxsim_weight" = 0`},   // v1: no MaxSim term
+		{"pipeline=v2;student.student_loss=none;student.student_maxsim_weight=0", `"student.student_maxsim_weight" = 0`},
 	} {
 		c := DefaultConfig()
 		if err := c.Set(tc.set); err != nil {
@@ -106,6 +108,14 @@ func TestPipelineSettingErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Validate after %q = %v, want an error with %q", tc.set, err, tc.want)
 		}
+	}
+	// The MaxSim-only ablation is valid on v2, whose students have the term.
+	c := DefaultConfig()
+	if err := c.Set("pipeline=v2;student.student_loss=none"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Errorf("pipeline=v2;student.student_loss=none: %v", err)
 	}
 }
 

@@ -118,9 +118,13 @@ func TestStudentLossesTrain(t *testing.T) {
 	for _, kind := range StudentLosses {
 		t.Run(kind, func(t *testing.T) {
 			var losses []float64
-			_, err := TrainStudent(teacher.Backend, teacher, bitext, map[string]any{
+			params := map[string]any{
 				ParamSteps: 20, ParamBatchSize: 16, ParamBitextLen: 8, ParamStudentLoss: kind, ParamLogEvery: 1,
-			}, Options{Progress: os.Stderr, OnStep: func(_ int64, l float64) error { losses = append(losses, l); return nil }})
+			}
+			if kind == LossNone {
+				params[ParamMaxSimWeight] = 1.0 // its only term
+			}
+			_, err := TrainStudent(teacher.Backend, teacher, bitext, params, Options{Progress: os.Stderr, OnStep: func(_ int64, l float64) error { losses = append(losses, l); return nil }})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -143,6 +147,9 @@ func TestStudentRejectsBadParams(t *testing.T) {
 	teacher, bitext, _ := trainTinyTeacher(t, 2)
 	for _, p := range []map[string]any{
 		{ParamStudentLoss: "nope"},
+		{ParamStudentLoss: LossNone},                          // no loss at all
+		{ParamStudentLoss: LossNone, ParamMaxSimWeight: -1.0}, // a negative weight
+		{ParamStudentLoss: LossNone, ParamMaxSimWeight: math.NaN()},
 		{ot.ParamEpsilon: 0.0},
 		{ParamStudentLoss: LossOTUnbalanced, ot.ParamMarginalTau: 0.0},
 		{ParamStudentLoss: LossOTUnbalanced, ot.ParamMarginalTau: math.NaN()},

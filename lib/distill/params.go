@@ -13,7 +13,7 @@ const (
 	ParamQueryLen     = "query_len"          // max subwords of a teacher query
 	ParamDocLen       = "doc_len"            // max subwords of a teacher document
 	ParamBitextLen    = "bitext_len"         // max subwords of each side of a bitext pair
-	ParamStudentLoss  = "student_loss"       // "ot", "ot_unbalanced", "hard", "uniform" or "mse"
+	ParamStudentLoss  = "student_loss"       // "ot", "ot_unbalanced", "hard", "uniform", "mse" or "none"
 	ParamMaxSimWeight = "student_maxsim_weight"
 	ParamLogEvery     = "log_every" // steps between StepFunc calls
 	ParamDataSeed     = "data_seed" // shuffling seed
@@ -26,6 +26,10 @@ const (
 	LossHard         = "hard"
 	LossUniform      = "uniform"
 	LossMSE          = "mse"
+	// LossNone trains no token alignment: the student's loss is the in-batch
+	// MaxSim term alone (ParamMaxSimWeight must be > 0). It is the ablation
+	// that tells what the OT plan adds to that term.
+	LossNone = "none"
 )
 
 // DefaultTeacherParams are the teacher-training defaults.
@@ -71,7 +75,7 @@ var OptionalStudentParams = func() map[string]any {
 }()
 
 // StudentLosses are the values of ParamStudentLoss, in documentation order.
-var StudentLosses = []string{LossOT, LossOTUnbalanced, LossHard, LossUniform, LossMSE}
+var StudentLosses = []string{LossOT, LossOTUnbalanced, LossHard, LossUniform, LossMSE, LossNone}
 
 // StepFunc receives the training loss every ParamLogEvery steps.
 type StepFunc func(step int64, loss float64) error

@@ -98,6 +98,10 @@ func TrainStudentFrom(backend backends.Backend, teacher, init *encoder.Model, bi
 		return nil, err
 	}
 	wMaxSim := context.GetParamOr(ctx, ParamMaxSimWeight, 0.0)
+	if lossKind == LossNone && !(wMaxSim > 0) {
+		return nil, fmt.Errorf("distill: %s=%s trains on the in-batch MaxSim term alone: %s must be > 0 (it is %v)",
+			ParamStudentLoss, LossNone, ParamMaxSimWeight, wMaxSim)
+	}
 	temperature := context.GetParamOr(ctx, ParamTemperature, 0.05)
 	dataSeed := context.GetParamOr(ctx, ParamDataSeed, int64(1))
 	if maxLen > init.MaxPositions() || maxLen > teacher.MaxPositions() {
@@ -192,13 +196,17 @@ func TrainStudentFrom(backend backends.Backend, teacher, init *encoder.Model, bi
 // StudentLoss builds the scalar distillation loss (mean over the batch) of
 // student vectors s [B,Ls,D] against teacher vectors t [B,Lt,D]: eps and
 // iters are the Sinkhorn settings of the OT losses, tau the marginal
-// relaxation of LossOTUnbalanced (unused by the others).
+// relaxation of LossOTUnbalanced (unused by the others). LossNone is a zero
+// scalar: the trainer's in-batch MaxSim term is then the whole loss.
 func StudentLoss(kind string, s, sMask, t, tMask *Node, eps, tau float64, iters int) *Node {
 	if kind == LossMSE {
 		sm := meanPool(s, sMask)
 		tm := meanPool(t, tMask)
 		diff := Sub(sm, tm)
 		return ReduceAllMean(ReduceSum(Mul(diff, diff), -1))
+	}
+	if kind == LossNone {
+		return ScalarZero(s.Graph(), s.DType())
 	}
 	cost := ot.CosineCost(s, t)
 	var plan *Node
