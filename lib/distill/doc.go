@@ -25,6 +25,9 @@
 //	               "uniform" P = a bᵀ (ε → ∞ ablation).
 //	               "mse"     sentence level (Reimers & Gurevych 2020): mean-pooled
 //	                          student vs mean-pooled teacher vectors, squared error.
+//	               "none"    no token-alignment loss: the in-batch MaxSim term
+//	                          (student_maxsim_weight, which must be > 0) alone; the
+//	                          ablation that says what the OT plan adds to it.
 //
 // TrainStudentFrom initialises the student from another model instead,
 // typically a multilingual HuggingFace checkpoint (encoder.LoadCheckpoint:
