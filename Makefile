@@ -40,7 +40,8 @@ LOW := swh,som,yor,hau,amh,mar,tgl
 # The ablations and the budget sweep run on the v2 pipeline's seed-1 models (shared with make paper),
 # with the student default of paper-v2.1 (student_maxsim_weight=1, chosen on dev). The v2-ablation-*
 # and v2-budgets experiments in results.db are the same runs on the pure OT student of paper-v2
-# (PURE_OT below; '+' separates the settings of one ablation; make ablations-pure-ot, make budgets-pure-ot reproduce them).
+# (PURE_OT); make ablations-pure-ot and make budgets-pure-ot reproduce them. ABLATIONS lists
+# name:settings, with '+' between the settings of one ablation.
 PURE_OT := student.student_maxsim_weight=0
 ABLATE = bin/otclir grid -systems ot -languages $(LOW) -seeds 1 -collections udhr,cldr,words $(GRID_FLAGS)
 ABLATIONS = eps0.01:student.sinkhorn_epsilon=0.01 eps0.2:student.sinkhorn_epsilon=0.2 \
