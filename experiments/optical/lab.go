@@ -49,6 +49,7 @@ type shared struct {
 	ckpts  map[string]*checkpoint // by directory and conventions
 	// seedLabs are the labs of PipelineV2's other seeds (seedLab).
 	seedLabs map[string]*Lab
+	docs     *docCache // the document vectors the models encoded (encodeDocs)
 }
 
 // Open validates cfg (Config.Validate), keeps a copy of it, loads the
@@ -80,7 +81,7 @@ func Open(ctx context.Context, cfg *Config) (*Lab, error) {
 	}
 	l := &Lab{cfg: cfg, Backend: backend, Corpus: corpus, owner: true, bitext: map[string][]data.Pair{},
 		shared: &shared{toks: map[string]*text.Tokenizer{}, models: map[string]*encoder.Model{}, tables: map[string]*ibm1.Table{},
-			ckpts: map[string]*checkpoint{}},
+			ckpts: map[string]*checkpoint{}, docs: newDocCache(docCacheFloats)},
 	}
 	// A bad checkpoint fails before the results database is touched.
 	if err := l.loadCheckpoints(); err != nil {

@@ -75,6 +75,11 @@ func TestLabEndToEndAndCache(t *testing.T) {
 			t.Fatalf("%s %s: metrics %v cached %v", r.System(), r.Pair(), r.Metrics, r.Cached)
 		}
 	}
+	// The teacher encoded UDHR's English documents once, for ot, zero-shot
+	// and teacher.
+	if hits, misses := lab.shared.docs.stats(); misses != 1 || hits != 2 {
+		t.Fatalf("document cache: %d hits, %d misses; want 2, 1", hits, misses)
+	}
 	// Alignment of a real bitext pair: rows of the plan carry 1/n each.
 	a, err := lab.Align(ctx, "swh", "kila mtu ana haki", "everyone has the right", 0.1, 200)
 	if err != nil {

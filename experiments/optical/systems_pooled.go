@@ -22,7 +22,7 @@ func (l *Lab) pooledRanker(system string, qModel, dModel *encoder.Model) ranker 
 		fmt.Fprintf(l.cfg.Out, "%s %s: encoding %d documents, %d queries (mean-pooled)\n", system, coll.Name, len(docIDs), len(qids))
 		var run eval.Run
 		err := interruptible(ctx, func() error {
-			dvecs, err := dModel.Encode(dtexts, l.cfg.DocLen)
+			dvecs, err := l.encodeDocs(dModel, docIDs, dtexts)
 			if err != nil {
 				return err
 			}
