@@ -16,11 +16,16 @@ import (
 // A model's Encode is deterministic in its texts and length, so a hit gives
 // the bytes a fresh encoding would: cached and uncached runs score alike.
 //
-// Entries are keyed by the model (its pointer: the lab keeps every model it
-// loads for its lifetime, so a pointer never names two models), the document
-// length and a SHA-256 of the documents' ids and texts. The least recently
-// used entries are dropped once the vectors held pass maxFloats; a set larger
-// than that is not kept.
+// Entries are keyed by the model's pointer and its weights' SHA-256
+// (encoder.Model WeightsSHA256), the document length and a SHA-256 of the
+// documents' ids and texts. The weights are part of the key because a model
+// under training changes in place between two calls: keyed by its pointer
+// alone, a model-selection step would score its queries against the
+// documents of an earlier step. (An entry holds its model's pointer, so the
+// pointer cannot be reused for another model while the entry lives.) Model
+// selection encodes the training model's documents afresh (selectionRanker):
+// they would never be hit again. The least recently used entries are dropped
+// once the vectors held pass maxFloats; a set larger than that is not kept.
 type docCache struct {
 	mu        sync.Mutex
 	maxFloats int
@@ -32,9 +37,10 @@ type docCache struct {
 }
 
 type docKey struct {
-	model  *encoder.Model
-	docLen int
-	docs   [sha256.Size]byte
+	model   *encoder.Model
+	weights string // model's WeightsSHA256
+	docLen  int
+	docs    [sha256.Size]byte
 }
 
 type docEntry struct {
@@ -123,6 +129,15 @@ func (c *docCache) stats() (hits, misses int) {
 // encodeDocs is m.Encode(texts, l.cfg.DocLen) through the lab's document
 // cache.
 func (l *Lab) encodeDocs(m *encoder.Model, ids, texts []string) ([][]float32, error) {
-	key := docKey{model: m, docLen: l.cfg.DocLen, docs: docsHash(ids, texts)}
+	w, err := m.WeightsSHA256()
+	if err != nil {
+		return nil, err
+	}
+	key := docKey{model: m, weights: w, docLen: l.cfg.DocLen, docs: docsHash(ids, texts)}
 	return l.shared.docs.get(key, func() ([][]float32, error) { return m.Encode(texts, l.cfg.DocLen) })
+}
+
+// encodeDocsFresh is m.Encode(texts, l.cfg.DocLen), bypassing the cache.
+func (l *Lab) encodeDocsFresh(m *encoder.Model, _, texts []string) ([][]float32, error) {
+	return m.Encode(texts, l.cfg.DocLen)
 }

@@ -411,7 +411,7 @@ func (l *Lab) studentSelection(ctx context.Context, run *tracker.Run, lang strin
 	}
 	return &distill.Selection{Every: studentSelectEvery,
 		Score: func(m *encoder.Model) (float64, error) {
-			r, err := l.neuralRanker("student-dev", m, teacher)(ctx, dev)
+			r, err := l.selectionRanker("student-dev", m, m, teacher)(ctx, dev)
 			if err != nil {
 				return 0, err
 			}

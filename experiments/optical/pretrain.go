@@ -117,7 +117,7 @@ func (l *Lab) trainPretrain(ctx context.Context, spec PretrainSpec, tokSpec Toke
 func (l *Lab) devScorer(ctx context.Context) func(m *encoder.Model) (float64, error) {
 	coll := l.Corpus.GCIDEDev()
 	return func(m *encoder.Model) (float64, error) {
-		run, err := l.neuralRanker("teacher-dev", m, m)(ctx, coll)
+		run, err := l.selectionRanker("teacher-dev", m, m, m)(ctx, coll)
 		if err != nil {
 			return 0, err
 		}

@@ -83,15 +83,31 @@ func (s studentSystem) ranker(ctx context.Context, l *Lab, c Cell, rec record.Ev
 }
 
 // neuralRanker ranks by exhaustive MaxSim with qModel encoding queries and
-// dModel encoding documents.
+// dModel encoding documents, the documents through the lab's cache.
 func (l *Lab) neuralRanker(system string, qModel, dModel *encoder.Model) ranker {
+	return l.maxSimRanker(system, qModel, dModel, l.encodeDocs)
+}
+
+// selectionRanker is neuralRanker for the model selection of training, the
+// model under training: the documents it encodes are encoded afresh at
+// each step (it changes between steps; an entry would never be hit again),
+// those of a frozen model through the cache.
+func (l *Lab) selectionRanker(system string, training, qModel, dModel *encoder.Model) ranker {
+	if dModel == training {
+		return l.maxSimRanker(system, qModel, dModel, l.encodeDocsFresh)
+	}
+	return l.maxSimRanker(system, qModel, dModel, l.encodeDocs)
+}
+
+func (l *Lab) maxSimRanker(system string, qModel, dModel *encoder.Model,
+	encodeDocs func(m *encoder.Model, ids, texts []string) ([][]float32, error)) ranker {
 	return func(ctx context.Context, coll data.Collection) (eval.Run, error) {
 		qids, qtexts := split(coll.Queries)
 		docIDs, dtexts := splitDocs(coll.Docs)
 		fmt.Fprintf(l.cfg.Out, "%s %s: encoding %d documents, %d queries\n", system, coll.Name, len(docIDs), len(qids))
 		var run eval.Run
 		err := interruptible(ctx, func() error {
-			dvecs, err := l.encodeDocs(dModel, docIDs, dtexts)
+			dvecs, err := encodeDocs(dModel, docIDs, dtexts)
 			if err != nil {
 				return err
 			}
